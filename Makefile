@@ -1,0 +1,68 @@
+# Liqaa: `make run` to try it, `make test` to test it. Both set everything up first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-dev db demo translations compile-translations lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.runtime compile-translations
+
+setup-dev: $(VENV)/.dev compile-translations
+
+compile-translations: | $(BIN)/python
+	$(BIN)/python scripts/i18n.py compile
+
+# Extract new strings into the catalogues, then translate them in translations/*/{ar,fr}.
+translations: $(VENV)/.runtime
+	$(BIN)/python scripts/i18n.py update
+	$(BIN)/python scripts/i18n.py compile
+	-$(BIN)/python scripts/i18n.py check
+
+db: setup
+	LIQAA_ENV=development $(BIN)/flask db upgrade
+
+demo: db
+	LIQAA_ENV=development $(BIN)/flask demo
+
+run: demo
+	@echo
+	@echo "  Liqaa is at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo
+	LIQAA_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
+
+# The suite on SQLite, then once more on PostgreSQL when TEST_DATABASE_URL is set.
+test: setup-dev
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== the same suite on $$TEST_DATABASE_URL =="; \
+	  $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+lint: setup-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup-dev
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,117 @@
+"""The application factory: configuration, extensions, blueprints, CLI. Nothing else."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_for
+from core import access, errors, i18n, security, templating
+from core.db import enable_sqlite_pragmas
+from extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent
+
+# Each feature is a package with a `routes.bp` blueprint (and, where it has commands, `cli.cli`).
+FEATURES = (
+    "site",
+    "auth",
+    "orgs",
+    "events",
+    "members",
+    "invitations",
+    "rsvp",
+    "checkin",
+    "surveys",
+    "followups",
+    "dashboard",
+)
+# Command-line groups outside the features (`flask demo`, `flask outbox …`).
+EXTRA_CLI = ("blueprints.demo.cli", "core.outbox_cli")
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    _configure(app, config)
+
+    db.init_app(app)
+    with app.app_context():
+        enable_sqlite_pragmas(db.engine)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        default_translation_directories=";".join(i18n.translation_directories(str(ROOT))),
+    )
+    limiter.init_app(app)
+
+    access.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+
+    import_models()
+    for name in FEATURES:
+        module = __import__(f"blueprints.{name}.routes", fromlist=["bp"])
+        app.register_blueprint(module.bp)
+        if (ROOT / "blueprints" / name / "cli.py").exists():
+            cli_module = __import__(f"blueprints.{name}.cli", fromlist=["cli"])
+            app.cli.add_command(cli_module.cli)
+    for dotted in EXTRA_CLI:
+        if (ROOT / (dotted.replace(".", "/") + ".py")).exists():
+            app.cli.add_command(__import__(dotted, fromlist=["cli"]).cli)
+    return app
+
+
+def import_models() -> None:
+    """Import every feature's models so that the metadata (and Alembic) sees all tables."""
+    __import__("core.outbox")
+    for name in FEATURES:
+        if (ROOT / "blueprints" / name / "models.py").exists():
+            __import__(f"blueprints.{name}.models")
+
+
+def _configure(app: Flask, config: type[Config] | dict | None) -> None:
+    if isinstance(config, dict):
+        app.config.from_object(config_for(config.get("ENV_NAME")))
+        app.config.update(config)
+    else:
+        app.config.from_object(config or config_for(os.environ.get("LIQAA_ENV")))
+
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        db_path = Path(app.instance_path) / "liqaa.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # the old scheme some hosts still hand out
+        uri = "postgresql://" + uri[len("postgres://") :]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+
+    if not app.config.get("SECRET_KEY"):
+        if app.config["ENV_NAME"] != "development":
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set it in the environment (for example "
+                '`export SECRET_KEY="$(python -c "import secrets; print(secrets.token_hex(32))")"`)'
+                " or run with LIQAA_ENV=development for a local trial."
+            )
+        app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
+
+
+def _development_secret_key(instance: Path) -> str:
+    """A random key kept in instance/secret_key, made on the first run."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

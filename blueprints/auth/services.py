@@ -1,0 +1,108 @@
+"""Accounts: sign-in checks and staff management. No request objects here."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash
+
+from blueprints.auth.models import Role, User
+from core.db import utcnow
+from extensions import db
+
+# Compared against when the account does not exist, so that both paths cost the same.
+_DUMMY_HASH = "scrypt:32768:8:1$0000000000000000$" + "0" * 128
+
+
+class AccountError(Exception):
+    """A domain error with a message for the user."""
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (without saying which part failed)."""
+    user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not user.check_password(password or "") or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(
+    *,
+    organisation_id: int,
+    email: str,
+    password: str,
+    role: Role,
+    full_name: str = "",
+    locale: str = "ar",
+) -> User:
+    email = normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        raise AccountError(_l("An account with this email already exists."))
+    user = User(
+        organisation_id=organisation_id,
+        email=email,
+        role=Role(role),
+        full_name=full_name,
+        locale=locale,
+    )
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise AccountError(_l("The current password is not right."))
+    user.set_password(new)
+
+
+def update_staff(
+    actor: User,
+    user: User,
+    *,
+    full_name: str,
+    email: str,
+    role: Role,
+    locale: str,
+    active: bool,
+    password: str | None,
+) -> None:
+    """An owner edits a staff account; the last active owner cannot demote or lock themselves."""
+    email = normalise_email(email)
+    clash = db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id))
+    if clash is not None:
+        raise AccountError(_l("An account with this email already exists."))
+    losing_owner = user.role == Role.OWNER and (Role(role) != Role.OWNER or not active)
+    if losing_owner and _active_owner_count(user.organisation_id) <= 1:
+        raise AccountError(_l("An organisation needs at least one active owner."))
+    user.full_name, user.email, user.role, user.locale = full_name, email, Role(role), locale
+    if user.active and not active:
+        user.session_nonce = ""  # signs the account out everywhere
+    user.active = active
+    if password:
+        user.set_password(password)
+
+
+def _active_owner_count(organisation_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(
+            User.organisation_id == organisation_id, User.role == Role.OWNER, User.active
+        )
+    )
+
+
+def staff_of(organisation_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.organisation_id == organisation_id).order_by(User.email)
+        )
+    )

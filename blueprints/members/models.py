@@ -1,0 +1,65 @@
+"""The organisation's directory of member entrepreneurs, officials and guests."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
+
+
+class MemberCategory(enum.StrEnum):
+    MEMBER = "member"
+    OFFICIAL = "official"
+    PARTNER = "partner"
+    PRESS = "press"
+    GUEST = "guest"
+
+
+class Member(OrgScopedMixin, TimestampMixin, Base):
+    __tablename__ = "member"
+    __table_args__ = (
+        sa.Index("ix_member_org_phone", "organisation_id", "phone"),
+        sa.Index("ix_member_org_email", "organisation_id", "email"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(sa.String(200), comment="any script")
+    company: Mapped[str] = mapped_column(sa.String(200), default="")
+    trade: Mapped[str] = mapped_column(sa.String(60), default="", index=True)
+    city: Mapped[str] = mapped_column(sa.String(100), default="")
+    email: Mapped[str | None] = mapped_column(sa.String(254), comment="lower-cased")
+    phone: Mapped[str | None] = mapped_column(sa.String(20), comment="E.164")
+    locale: Mapped[str] = mapped_column(sa.String(5), default="ar")
+    category: Mapped[MemberCategory] = mapped_column(
+        str_enum(MemberCategory, "member_category"), default=MemberCategory.MEMBER, index=True
+    )
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    ice: Mapped[str | None] = mapped_column(sa.String(15), comment="Moroccan company id")
+    cnss_number: Mapped[str | None] = mapped_column(sa.String(20))
+    consent_at: Mapped[datetime | None] = mapped_column(comment="law 09-08: when consent given")
+    consent_source: Mapped[str] = mapped_column(sa.String(120), default="")
+    unsubscribed_at: Mapped[datetime | None] = mapped_column()
+    archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Lower-cased, accent-free name, company, email and phone: what the search box matches.
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+
+    tags: Mapped[list[MemberTag]] = relationship(
+        cascade="all, delete-orphan", order_by="MemberTag.tag", lazy="selectin"
+    )
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.tag for t in self.tags]
+
+
+class MemberTag(Base):
+    __tablename__ = "member_tag"
+
+    member_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)

@@ -1,0 +1,42 @@
+"""Pages every visitor has: the start page, the language switch, the health check."""
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, request, session, url_for
+from flask_login import current_user
+
+from core.i18n import normalise_locale
+from core.urls import safe_next
+from extensions import csrf, db
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/")
+def home():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Remember the chosen language (in the session, and on the account when signed in)."""
+    locale = normalise_locale(code)
+    if locale:
+        session["lang"] = locale
+        if current_user.is_authenticated and current_user.locale != locale:
+            current_user.locale = locale
+            db.session.commit()
+    target = safe_next(request.args.get("next")) or url_for("site.home")
+    return redirect(target)
+
+
+@bp.get("/healthz")
+@csrf.exempt
+def healthz():
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,97 @@
+"""Configuration from the environment.
+
+Every setting Liqaa reads is here, with its default; the README lists them.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    """Production-safe defaults; development and tests loosen them explicitly."""
+
+    # "development" reads or creates instance/secret_key and serves over plain HTTP;
+    # anything else is production: SECRET_KEY must be set and cookies are Secure.
+    ENV_NAME = os.environ.get("LIQAA_ENV", "production")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    # None means "instance/liqaa.db" (resolved in create_app, where the instance path is known).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "ar")
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Africa/Casablanca")
+    LANGUAGES = ("ar", "fr", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("COOKIE_SECURE", True)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("COOKIE_SECURE", True)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a door shift or an afternoon of editing
+    MAX_CONTENT_LENGTH = _int("MAX_UPLOAD_MB", 25) * 1024 * 1024
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "liqaa@localhost")
+    # The embedded (SQLite) setup runs one outbox worker inside the web process.
+    OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)
+
+    REDIS_URL = os.environ.get("REDIS_URL")
+    # Redis when REDIS_URL is set (several web workers share the counts), else this process.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
+
+    PAGE_SIZE = 25
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_PORT = _int("MAIL_PORT", 1025)
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = True
+    RATELIMIT_ENABLED = False
+    OUTBOX_IN_PROCESS_WORKER = False
+    BASE_URL = "http://liqaa.test"
+    SERVER_NAME = None
+    REDIS_URL = None
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a cheap hash keeps the suite quick
+
+
+def config_for(name: str | None) -> type[Config]:
+    return {"development": DevelopmentConfig, "test": TestConfig}.get(name or "", Config)

@@ -1,0 +1,70 @@
+"""Who may do what: the login loader, role checks and organisation scoping.
+
+Views never repeat access checks: they use `role_required` and the `*_or_404`
+loaders below, which always filter by the current user's organisation, so
+another organisation's id in a URL is simply "not found".
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from blueprints.auth.models import Role, User
+from extensions import db, login_manager
+
+
+def init_app(app) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    raw_id, _, nonce = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_nonce != nonce:
+        return None  # the password changed since this session began
+    return user
+
+
+def role_required(role: Role):
+    """Signed in, active, and at least `role` in the user's organisation; else 401/403."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not current_user.is_authenticated:
+                if request.path.startswith("/api/"):
+                    abort(401)
+                return login_manager.unauthorized()
+            if not current_user.has_role(role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapper.required_role = role
+        return wrapper
+
+    return decorate
+
+
+def current_org_id() -> int:
+    return current_user.organisation_id
+
+
+def scoped_get_or_404(model, object_id: int):
+    """Load `model` by id within the current organisation; another tenant's id is a 404."""
+    obj = db.session.scalar(
+        sa.select(model).where(model.id == object_id, model.organisation_id == current_org_id())
+    )
+    if obj is None:
+        abort(404)
+    return obj

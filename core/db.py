@@ -1,0 +1,95 @@
+"""The declarative base, column types and mixins every model uses."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """A timestamp stored as naive UTC and always read back as an aware UTC datetime.
+
+    SQLite has no time zones and PostgreSQL's timestamptz converts on the way out;
+    storing naive UTC in both keeps comparisons and migrations identical.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=sa.MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime()},
+    )
+
+
+def str_enum(enum_cls: type[enum.Enum], name: str, length: int = 24) -> sa.Enum:
+    """A portable enum column: VARCHAR with a named CHECK constraint on both databases."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+    )
+
+
+class TimestampMixin:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="UTC")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, comment="UTC")
+
+
+class OrgScopedMixin:
+    """A row that belongs to one organisation; every query filters on it."""
+
+    @declared_attr
+    def organisation_id(cls) -> Mapped[int]:  # noqa: N805
+        return mapped_column(
+            sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True, nullable=False
+        )
+
+
+def enable_sqlite_pragmas(engine: sa.Engine) -> None:
+    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - trivial
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()

@@ -1,0 +1,85 @@
+"""Locale selection, text direction and fields kept in several languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+RTL_LANGUAGES = {"ar"}
+LANGUAGE_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
+FALLBACK_ORDER = ("fr", "ar", "en")
+
+
+def supported() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def normalise_locale(value: str | None) -> str | None:
+    if not value:
+        return None
+    code = value.strip().lower()[:2]
+    return code if code in supported() else None
+
+
+def select_locale() -> str:
+    """?lang= > the session's choice > the account's language > Accept-Language > default."""
+    chosen = normalise_locale(request.args.get("lang")) if request else None
+    if chosen:
+        return chosen
+    chosen = normalise_locale(getattr(g, "forced_locale", None)) or normalise_locale(
+        session.get("lang")
+    )
+    if chosen:
+        return chosen
+    if current_user and current_user.is_authenticated:
+        chosen = normalise_locale(getattr(current_user, "locale", None))
+        if chosen:
+            return chosen
+    best = request.accept_languages.best_match(supported())
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
+
+
+def text_direction(locale: str | None = None) -> str:
+    return "rtl" if (locale or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def localized(obj, field: str, locale: str | None = None) -> str:
+    """obj.<field>_<locale>, falling back to the other languages in a fixed order."""
+    locale = locale or current_language()
+    for code in (locale, *FALLBACK_ORDER):
+        value = getattr(obj, f"{field}_{code}", None)
+        if value:
+            return value
+    return ""
+
+
+def display_tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(display_tz())
+
+
+def local_to_utc(day: date, clock: time) -> datetime:
+    """A wall-clock time at the venue (Africa/Casablanca by default) as an aware UTC datetime."""
+    return datetime.combine(day, clock, tzinfo=display_tz()).astimezone(UTC)
+
+
+def local_naive_to_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=display_tz()).astimezone(UTC)
+
+
+def translation_directories(root: str) -> list[str]:
+    """The core catalogue and one per feature: translations/<catalogue>/<lang>/LC_MESSAGES."""
+    base = Path(root) / "translations"
+    return sorted(str(p) for p in base.iterdir() if p.is_dir()) if base.is_dir() else []

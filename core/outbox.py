@@ -1,0 +1,140 @@
+"""The durable email queue.
+
+A feature never sends mail from a request. It calls `enqueue()` inside the same
+transaction as the change that caused the message; workers (`flask outbox work`,
+or the in-process worker of the embedded setup) build and deliver it later.
+
+A message is built at delivery time by the builder registered for its `kind`
+(`@register_builder("invitation")`), from the JSON `payload` stored with it, so
+that the email always shows the event as it is when it leaves.
+States: queued -> sending -> sent | failed | cancelled.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, str_enum, utcnow
+
+
+class OutboxState(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_message"
+    __table_args__ = (sa.Index("ix_outbox_message_due", "state", "send_after"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(sa.String(200), unique=True, comment="never queued twice")
+    kind: Mapped[str] = mapped_column(sa.String(40), index=True, comment="names the builder")
+    to_email: Mapped[str] = mapped_column(sa.String(254))
+    to_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    locale: Mapped[str] = mapped_column(sa.String(5), default="ar")
+    payload: Mapped[dict] = mapped_column(sa.JSON, default=dict, comment="the builder's input")
+    state: Mapped[OutboxState] = mapped_column(
+        str_enum(OutboxState, "outbox_state"), default=OutboxState.QUEUED
+    )
+    send_after: Mapped[datetime] = mapped_column(default=utcnow, comment="UTC")
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    lease_until: Mapped[datetime | None] = mapped_column(comment="a worker holds it until then")
+    message_id: Mapped[str | None] = mapped_column(sa.String(250), comment="Message-ID header")
+    sent_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Optional links so that pages can show each person's delivery state.
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("invitation.id", ondelete="SET NULL"), index=True
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+
+
+@dataclass
+class BuiltEmail:
+    """What a builder returns: everything but the envelope, which the worker adds."""
+
+    subject: str
+    text: str
+    html: str | None = None
+    reply_to: str | None = None
+    sender_name: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    # (filename, mimetype, bytes, content_id or None for a plain attachment)
+    attachments: list[tuple[str, str, bytes, str | None]] = field(default_factory=list)
+
+
+Builder = Callable[[OutboxMessage], BuiltEmail]
+_BUILDERS: dict[str, Builder] = {}
+
+
+def register_builder(kind: str) -> Callable[[Builder], Builder]:
+    def decorate(fn: Builder) -> Builder:
+        _BUILDERS[kind] = fn
+        return fn
+
+    return decorate
+
+
+def builder_for(kind: str) -> Builder:
+    try:
+        return _BUILDERS[kind]
+    except KeyError:
+        raise LookupError(f"no email builder registered for kind {kind!r}") from None
+
+
+def enqueue(
+    session,
+    *,
+    key: str,
+    kind: str,
+    to_email: str,
+    locale: str,
+    payload: dict,
+    organisation_id: int | None = None,
+    to_name: str = "",
+    send_after: datetime | None = None,
+    invitation_id: int | None = None,
+    registration_id: int | None = None,
+) -> OutboxMessage | None:
+    """Queue one message in the caller's transaction; None if `key` is queued already.
+
+    The caller commits. The unique `key` makes enqueueing idempotent: the same
+    reminder for the same invitation on the same day is one row, whoever asks.
+    """
+    exists = session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.key == key))
+    if exists is not None:
+        return None
+    message = OutboxMessage(
+        key=key,
+        kind=kind,
+        to_email=to_email,
+        to_name=to_name,
+        locale=locale,
+        payload=payload,
+        organisation_id=organisation_id,
+        send_after=send_after or utcnow(),
+        invitation_id=invitation_id,
+        registration_id=registration_id,
+    )
+    try:
+        with session.begin_nested():  # a concurrent enqueue of the same key loses quietly
+            session.add(message)
+    except IntegrityError:
+        return None
+    return message

@@ -1,0 +1,137 @@
+"""What every template can use: language, direction, local dates, navigation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import request, url_for
+from flask_babel import format_date, format_datetime, format_number, format_time
+from flask_login import current_user
+
+from blueprints.auth.models import Role
+from core import i18n
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    endpoint: str
+    label: object  # a lazy string, translated when shown
+    role: Role
+    order: int = 50
+
+
+_NAV: list[NavEntry] = []
+
+
+def register_nav(endpoint: str, label, role: Role, order: int = 50) -> None:
+    """A feature adds its page to the top menu, shown to `role` and above."""
+    if all(entry.endpoint != endpoint for entry in _NAV):
+        _NAV.append(NavEntry(endpoint, label, role, order))
+        _NAV.sort(key=lambda e: e.order)
+
+
+def nav_entries() -> list[NavEntry]:
+    if not current_user.is_authenticated:
+        return []
+    return [e for e in _NAV if current_user.has_role(e.role)]
+
+
+@dataclass(frozen=True)
+class Link:
+    label: object
+    url: str
+
+
+_EVENT_TABS: list[tuple[int, str, object, Role]] = []
+_PUBLIC_ACTIONS: list = []
+
+
+def register_event_tab(endpoint: str, label, role: Role, order: int = 50) -> None:
+    """A feature adds a tab to the organiser's event page (the endpoint takes event_id)."""
+    if all(tab[1] != endpoint for tab in _EVENT_TABS):
+        _EVENT_TABS.append((order, endpoint, label, role))
+        _EVENT_TABS.sort(key=lambda t: t[0])
+
+
+def event_tabs(event) -> list[Link]:
+    if not current_user.is_authenticated:
+        return []
+    return [
+        Link(label, url_for(endpoint, event_id=event.id))
+        for _, endpoint, label, role in _EVENT_TABS
+        if current_user.has_role(role)
+    ]
+
+
+def register_public_action(fn) -> None:
+    """fn(event) -> Link | None: a button on the public event page (e.g. "Register")."""
+    if fn not in _PUBLIC_ACTIONS:
+        _PUBLIC_ACTIONS.append(fn)
+
+
+def public_event_actions(event) -> list[Link]:
+    return [link for fn in _PUBLIC_ACTIONS if (link := fn(event)) is not None]
+
+
+def local_datetime(value: datetime | None, style: str = "medium") -> str:
+    return format_datetime(value, style) if value else ""
+
+
+def local_date(value: datetime | None, style: str = "full") -> str:
+    return format_date(value, style) if value else ""
+
+
+def local_time(value: datetime | None, style: str = "short") -> str:
+    return format_time(value, style) if value else ""
+
+
+_LABELS: dict[tuple[type, str], object] = {}
+
+
+def register_labels(enum_cls: type, labels: dict) -> None:
+    """Translated names for an enum's values, shown by `status_label` in templates."""
+    for value, label in labels.items():
+        _LABELS[(enum_cls, str(value))] = label
+
+
+def status_label(member) -> str:
+    if member is None:
+        return ""
+    return str(_LABELS.get((type(member), str(member.value)), member.value))
+
+
+def page_url(number: int) -> str:
+    """This page's URL with its query string kept and only ?page= changed."""
+    args = request.args.to_dict()
+    args["page"] = number
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def url_with_lang(code: str) -> str:
+    return url_for("site.set_language", code=code, next=request.full_path.rstrip("?"))
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        localized=i18n.localized,
+        text_direction=i18n.text_direction,
+        current_language=i18n.current_language,
+        language_names=i18n.LANGUAGE_NAMES,
+        nav_entries=nav_entries,
+        url_with_lang=url_with_lang,
+        status_label=status_label,
+        role_label=status_label,
+        page_url=page_url,
+        event_tabs=event_tabs,
+        public_event_actions=public_event_actions,
+        Role=Role,
+    )
+    app.jinja_env.filters.update(
+        local_datetime=local_datetime,
+        local_date=local_date,
+        local_time=local_time,
+        format_number=format_number,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

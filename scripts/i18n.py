@@ -1,0 +1,115 @@
+"""Translation catalogues: extract, update, compile, check.
+
+    python scripts/i18n.py update     # extract messages into .pot files and merge into .po files
+    python scripts/i18n.py compile    # .po -> .mo (make run and make test do this)
+    python scripts/i18n.py check      # exit 1 when an entry lacks its Arabic or French text
+
+One catalogue per feature, so that features can be translated independently:
+translations/<catalogue>/<lang>/LC_MESSAGES/messages.po. The "core" catalogue holds
+core/, the layout templates and the foundation features (CORE_FEATURES); every other
+blueprints/<feature>/ has its own, fed by blueprints/<feature>/ and templates/<feature>/.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("ar", "fr")
+CORE_FEATURES = ("site", "auth", "orgs", "events", "dashboard", "demo")
+KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "_n:1,2", "-k", "lazy_ngettext:1,2"]
+
+
+def catalogues() -> dict[str, list[Path]]:
+    """Catalogue name -> the source files and folders it is extracted from."""
+    core = [ROOT / "app.py", ROOT / "core", *sorted((ROOT / "templates").glob("*.html"))]
+    core += [ROOT / "templates" / "errors"]
+    result = {"core": core}
+    for feature in sorted(p.name for p in (ROOT / "blueprints").iterdir() if p.is_dir()):
+        if feature.startswith("__"):
+            continue
+        paths = [ROOT / "blueprints" / feature, ROOT / "templates" / feature]
+        if feature in CORE_FEATURES:
+            result["core"] += paths
+        else:
+            result[feature] = paths
+    return {name: [p for p in paths if p.exists()] for name, paths in result.items()}
+
+
+def pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+def extract(name: str, paths: list[Path]) -> Path:
+    folder = ROOT / "translations" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    pot = folder / "messages.pot"
+    pybabel(
+        "extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location", "--sort-output",
+        "--omit-header", "-o", str(pot), *[str(p.relative_to(ROOT)) for p in paths],
+    )
+    return pot
+
+
+def update() -> None:
+    for name, paths in catalogues().items():
+        if not paths:
+            continue
+        pot = extract(name, paths)
+        for lang in LANGUAGES:
+            po = ROOT / "translations" / name / lang / "LC_MESSAGES" / "messages.po"
+            if po.exists():
+                pybabel("update", "-i", str(pot), "-d", str(pot.parent), "-l", lang,
+                        "--no-fuzzy-matching", "--omit-header")
+            else:
+                pybabel("init", "-i", str(pot), "-d", str(pot.parent), "-l", lang)
+
+
+def compile_all() -> None:
+    """Every .po into its .mo (untranslated entries fall back to English)."""
+    for po in sorted((ROOT / "translations").glob("*/*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=po.parents[1].name)
+        with po.with_suffix(".mo").open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+
+
+def missing() -> list[str]:
+    """'catalogue/lang: msgid' for every entry with no translation (or a fuzzy one)."""
+    problems = []
+    for po in sorted((ROOT / "translations").glob("*/*/LC_MESSAGES/messages.po")):
+        label = f"{po.parents[2].name}/{po.parents[1].name}"
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        for message in catalog:
+            if not message.id:
+                continue
+            texts = message.string if isinstance(message.string, tuple) else (message.string,)
+            if message.fuzzy or not all(texts):
+                problems.append(f"{label}: {message.id!r}")
+    return problems
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "compile"
+    if command == "update":
+        update()
+    elif command == "compile":
+        compile_all()
+    elif command == "check":
+        problems = missing()
+        print("\n".join(problems) or "All entries are translated.")
+        return 1 if problems else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

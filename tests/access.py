@@ -1,0 +1,54 @@
+"""The route-permission matrix: what each kind of visitor gets from every route.
+
+Each feature lists its routes in tests/<feature>/access.py:
+
+    ROUTES = {"events.show": Access(anon=302, door=403, organiser=200, owner=200, other=404,
+                                    params=lambda w: {"event_id": w.event.id})}
+
+and may define `setup(world)` to add the objects its URLs need (world.member = ...).
+`test_route_permissions` requests every route of the URL map as each visitor, and fails
+for a route that no feature lists. POSTs are sent without a body and with CSRF off, so
+the status shows the access decision, not form validation.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+Status = int | tuple[int, ...]
+VISITORS = ("anon", "door", "organiser", "owner", "other")
+
+
+@dataclass(frozen=True)
+class Access:
+    anon: Status
+    door: Status
+    organiser: Status
+    owner: Status
+    other: Status  # an owner of another organisation
+    method: str = "GET"
+    params: Callable[[SimpleNamespace], dict] = field(default=lambda w: {})
+    json: dict | None = None  # sent as the body of a JSON API call
+
+
+def collect() -> tuple[dict[tuple[str, str], list[Access]], list[Callable]]:
+    """All features' ROUTES, keyed by (endpoint, method), and their setup hooks.
+
+    An endpoint served by several rules (/partners/new and /partners/<id>) lists one
+    Access per rule; the test matches them by the URL parameters they fill in.
+    """
+    routes: dict[tuple[str, str], list[Access]] = {}
+    setups: list[Callable] = []
+    for path in sorted(Path(__file__).parent.glob("*/access.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.access")
+        for endpoint, spec in module.ROUTES.items():
+            specs = spec if isinstance(spec, list | tuple) else [spec]
+            for one in specs:
+                routes.setdefault((endpoint, one.method), []).append(one)
+        if hasattr(module, "setup"):
+            setups.append(module.setup)
+    return routes, setups
