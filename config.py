@@ -89,7 +89,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     REDIS_URL = None
     MAIL_SERVER = "127.0.0.1"
-    MAIL_PORT = 1
+    MAIL_PORT = 1  # nothing listens there: a test that sends mail must start smtp_server
+    MAIL_SUPPRESS_SEND = False  # tests talk to a real SMTP server (tests/conftest.py)
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105 - a cheap hash keeps the suite quick
 
 

@@ -12,16 +12,22 @@ States: queued -> sending -> sent | failed | cancelled.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, str_enum, utcnow
+from extensions import db, mail
 
 
 class OutboxState(enum.StrEnum):
@@ -138,3 +144,143 @@ def enqueue(
     except IntegrityError:
         return None
     return message
+
+
+# --------------------------------------------------------------------------- delivery
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4 … minutes after each failed attempt, at most six hours."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+def claim_due(session, limit: int = 50, now: datetime | None = None) -> list[OutboxMessage]:
+    """Take up to `limit` due messages for this worker and commit the claim.
+
+    Due: queued with send_after passed, or left in `sending` by a worker whose lease ran
+    out. On PostgreSQL rows are locked with SKIP LOCKED, so concurrent workers never
+    take the same message.
+    """
+    now = now or utcnow()
+    stmt = (
+        sa.select(OutboxMessage)
+        .where(
+            sa.or_(
+                sa.and_(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.send_after <= now),
+                sa.and_(
+                    OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now
+                ),
+            )
+        )
+        .order_by(OutboxMessage.send_after, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    messages = list(session.scalars(stmt))
+    for message in messages:
+        message.state = OutboxState.SENDING
+        message.lease_until = now + LEASE
+        message.attempts += 1
+    session.commit()
+    return messages
+
+
+def to_mime(message: OutboxMessage, built: BuiltEmail, sender: str, domain: str) -> EmailMessage:
+    mime = EmailMessage()
+    mime["From"] = formataddr((built.sender_name, sender)) if built.sender_name else sender
+    mime["To"] = formataddr((message.to_name, message.to_email))
+    mime["Subject"] = built.subject
+    mime["Date"] = formatdate(localtime=False)
+    if not message.message_id:
+        message.message_id = make_msgid(domain=domain)
+    mime["Message-ID"] = message.message_id  # the same on every retry
+    if built.reply_to:
+        mime["Reply-To"] = built.reply_to
+    for name, value in built.headers.items():
+        mime[name] = value
+    mime.set_content(built.text)
+    if built.html:
+        mime.add_alternative(built.html, subtype="html")
+        html_part = mime.get_payload()[-1]
+        for filename, mimetype, data, content_id in built.attachments:
+            if content_id:
+                maintype, subtype = mimetype.split("/", 1)
+                html_part.add_related(
+                    data,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{content_id}>",
+                    filename=filename,
+                    disposition="inline",
+                )
+    for filename, mimetype, data, content_id in built.attachments:
+        if content_id and built.html:
+            continue
+        maintype, subtype = mimetype.split("/", 1)
+        if maintype == "text":
+            mime.add_attachment(data.decode(), subtype=subtype, filename=filename)
+        else:
+            mime.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return mime
+
+
+def deliver_due(limit: int = 50, now: datetime | None = None) -> tuple[int, int]:
+    """Claim due messages, send them over one SMTP connection; returns (sent, failed attempts).
+
+    A failure puts the message back in the queue with a backoff, or marks it failed after
+    MAX_ATTEMPTS. Nothing is lost: a crash between sending and recording leaves the row in
+    `sending` until its lease ends, then it is retried with the same Message-ID.
+    """
+    session = db.session
+    messages = claim_due(session, limit, now)
+    if not messages:
+        return 0, 0
+    config = current_app.config
+    sender = config["MAIL_DEFAULT_SENDER"]
+    domain = sender.rpartition("@")[2] or "localhost"
+    sent = failed = 0
+    connection = None
+    try:
+        for message in messages:
+            try:
+                built = builder_for(message.kind)(message)
+                mime = to_mime(message, built, sender, domain)
+                if connection is None:
+                    connection = mail.connect().__enter__()
+                connection.host.send_message(mime, from_addr=sender, to_addrs=[message.to_email])
+            except Exception as error:  # noqa: BLE001 - every failure is recorded, then retried
+                failed += 1
+                _record_failure(message, error)
+                if isinstance(error, OSError | smtplib.SMTPException) and connection is not None:
+                    _close(connection)
+                    connection = None
+            else:
+                sent += 1
+                message.state = OutboxState.SENT
+                message.sent_at = utcnow()
+                message.lease_until = None
+                message.last_error = ""
+            session.commit()
+    finally:
+        if connection is not None:
+            _close(connection)
+    return sent, failed
+
+
+def _record_failure(message: OutboxMessage, error: Exception) -> None:
+    message.last_error = f"{type(error).__name__}: {error}"[:2000]
+    message.lease_until = None
+    if message.attempts >= MAX_ATTEMPTS or isinstance(error, LookupError):
+        message.state = OutboxState.FAILED
+    else:
+        message.state = OutboxState.QUEUED
+        message.send_after = utcnow() + backoff(message.attempts)
+
+
+def _close(connection) -> None:
+    with contextlib.suppress(OSError, smtplib.SMTPException):
+        connection.__exit__(None, None, None)

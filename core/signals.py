@@ -8,3 +8,8 @@ _signals = Namespace()
 event_changed = _signals.signal("event-changed")
 # sender: the Event; kwargs: actor
 event_cancelled = _signals.signal("event-cancelled")
+
+# A concern an entrepreneur raised, to be followed up (RSVP answer, survey answer, door note).
+# sender: None; kwargs: organisation_id, event_id, text, source ("rsvp" | "survey" | "door"
+# | "organiser"), registration_id (or None when anonymous), question (the label, or "")
+concern_raised = _signals.signal("concern-raised")

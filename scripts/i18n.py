@@ -50,8 +50,16 @@ def extract(name: str, paths: list[Path]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     pot = folder / "messages.pot"
     pybabel(
-        "extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--no-location", "--sort-output",
-        "--omit-header", "-o", str(pot), *[str(p.relative_to(ROOT)) for p in paths],
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        *KEYWORDS,
+        "--no-location",
+        "--sort-output",
+        "--omit-header",
+        "-o",
+        str(pot),
+        *[str(p.relative_to(ROOT)) for p in paths],
     )
     return pot
 
@@ -64,8 +72,17 @@ def update() -> None:
         for lang in LANGUAGES:
             po = ROOT / "translations" / name / lang / "LC_MESSAGES" / "messages.po"
             if po.exists():
-                pybabel("update", "-i", str(pot), "-d", str(pot.parent), "-l", lang,
-                        "--no-fuzzy-matching", "--omit-header")
+                pybabel(
+                    "update",
+                    "-i",
+                    str(pot),
+                    "-d",
+                    str(pot.parent),
+                    "-l",
+                    lang,
+                    "--no-fuzzy-matching",
+                    "--omit-header",
+                )
             else:
                 pybabel("init", "-i", str(pot), "-d", str(pot.parent), "-l", lang)
 

@@ -99,19 +99,31 @@ def client(app):
 
 def make_org(slug: str = "assoc", name_fr: str = "Association test", **fields) -> Organisation:
     org = Organisation(
-        slug=slug, name_fr=name_fr, name_ar=fields.pop("name_ar", "جمعية تجريبية"),
-        sender_name=fields.pop("sender_name", name_fr), **fields,
+        slug=slug,
+        name_fr=name_fr,
+        name_ar=fields.pop("name_ar", "جمعية تجريبية"),
+        sender_name=fields.pop("sender_name", name_fr),
+        **fields,
     )
     db.session.add(org)
     db.session.commit()
     return org
 
 
-def make_user(org: Organisation, role: Role = Role.ORGANISER, email: str | None = None,
-              locale: str = "fr", password: str = PASSWORD, **fields) -> User:
+def make_user(
+    org: Organisation,
+    role: Role = Role.ORGANISER,
+    email: str | None = None,
+    locale: str = "fr",
+    password: str = PASSWORD,
+    **fields,
+) -> User:
     user = User(
-        organisation_id=org.id, email=email or f"{role.value}@{org.slug}.test", role=role,
-        full_name=fields.pop("full_name", f"{role.value.title()} {org.slug}"), locale=locale,
+        organisation_id=org.id,
+        email=email or f"{role.value}@{org.slug}.test",
+        role=role,
+        full_name=fields.pop("full_name", f"{role.value.title()} {org.slug}"),
+        locale=locale,
         **fields,
     )
     user.set_password(password)
@@ -121,15 +133,25 @@ def make_user(org: Organisation, role: Role = Role.ORGANISER, email: str | None 
 
 
 def make_partner(org: Organisation, name_fr: str = "CNSS Oujda", **fields) -> Partner:
-    partner = Partner(organisation_id=org.id, name_fr=name_fr,
-                      name_ar=fields.pop("name_ar", "الضمان الاجتماعي"), **fields)
+    partner = Partner(
+        organisation_id=org.id,
+        name_fr=name_fr,
+        name_ar=fields.pop("name_ar", "الضمان الاجتماعي"),
+        **fields,
+    )
     db.session.add(partner)
     db.session.commit()
     return partner
 
 
-def make_event(org: Organisation, *, status: EventStatus = EventStatus.PUBLISHED,
-               starts_in: timedelta = timedelta(days=14), hours: int = 4, **fields) -> Event:
+def make_event(
+    org: Organisation,
+    *,
+    status: EventStatus = EventStatus.PUBLISHED,
+    starts_in: timedelta = timedelta(days=14),
+    hours: int = 4,
+    **fields,
+) -> Event:
     starts = (utcnow() + starts_in).replace(second=0, microsecond=0)
     event = Event(
         organisation_id=org.id,
@@ -137,9 +159,12 @@ def make_event(org: Organisation, *, status: EventStatus = EventStatus.PUBLISHED
         title_fr=fields.pop("title_fr", "Rencontre d'information"),
         title_en=fields.pop("title_en", "Information meeting"),
         venue_name=fields.pop("venue_name", "Salle CNSS Nador"),
-        starts_at=starts, ends_at=starts + timedelta(hours=hours),
-        capacity=fields.pop("capacity", 120), max_companions=fields.pop("max_companions", 1),
-        status=status, **fields,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=hours),
+        capacity=fields.pop("capacity", 120),
+        max_companions=fields.pop("max_companions", 1),
+        status=status,
+        **fields,
     )
     if status != EventStatus.DRAFT:
         event.published_at = utcnow()
@@ -155,11 +180,13 @@ def make_event(org: Organisation, *, status: EventStatus = EventStatus.PUBLISHED
 def make_member(org: Organisation, full_name: str = "Karim Benali", **fields) -> Member:
     n = db.session.scalar(sa.select(sa.func.count(Member.id))) or 0
     member = Member(
-        organisation_id=org.id, full_name=full_name,
+        organisation_id=org.id,
+        full_name=full_name,
         email=fields.pop("email", f"member{n + 1}@example.ma"),
         phone=fields.pop("phone", f"+2126612{n + 1:05d}"),
         locale=fields.pop("locale", "fr"),
-        category=fields.pop("category", MemberCategory.MEMBER), **fields,
+        category=fields.pop("category", MemberCategory.MEMBER),
+        **fields,
     )
     member.search_text = f"{member.full_name} {member.email or ''}".lower()
     db.session.add(member)

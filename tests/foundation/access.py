@@ -36,8 +36,9 @@ ROUTES = {
         Access(LOGIN, NO, 200, 200, 200),
         Access(LOGIN, NO, 200, 200, 200, method="POST"),
         Access(LOGIN, NO, 200, 200, 404, params=lambda w: {"partner_id": w.partner.id}),
-        Access(LOGIN, NO, 302, 302, 404, method="POST",
-               params=lambda w: {"partner_id": w.partner.id}),
+        Access(
+            LOGIN, NO, 302, 302, 404, method="POST", params=lambda w: {"partner_id": w.partner.id}
+        ),
     ],
     "dashboard.index": Access(LOGIN, 200, 200, 200, 200),
     "events.index": Access(LOGIN, NO, 200, 200, 200),
@@ -54,5 +55,7 @@ ROUTES = {
     "events.cancel": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
     "events.close": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
     "events.duplicate": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
-    "events.public": Access(200, 200, 200, 200, 200, params=lambda w: {"public_id": w.event.public_id}),
+    "events.public": Access(
+        200, 200, 200, 200, 200, params=lambda w: {"public_id": w.event.public_id}
+    ),
 }
