@@ -10,6 +10,7 @@ import email
 import email.policy
 import os
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from werkzeug.serving import make_server
 
 from app import create_app
 from blueprints.auth.models import Role, User
@@ -315,3 +317,73 @@ def smtp_server(app):
 
 def aware(year, month, day, hour=0, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- real browser
+
+CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_args(fake_camera_file: str | None = None) -> list[str]:
+    """Debian chromium's flags here; with a Y4M file it becomes the camera."""
+    args = list(CHROMIUM_ARGS)
+    if fake_camera_file:
+        args += [
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={fake_camera_file}",
+        ]
+    return args
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: runs in a real chromium (Playwright)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run wherever chromium is; in CI (REQUIRE_BROWSER=1) they never skip."""
+    if os.path.exists(CHROMIUM) or REQUIRE_BROWSER:
+        return
+    skip = pytest.mark.skip(reason=f"no chromium at {CHROMIUM} (set REQUIRE_BROWSER=1 to fail)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """pytest-playwright: launch Debian's chromium, no downloaded browser."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": chromium_args()}
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on 127.0.0.1:<free port> in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    old_base = app.config["BASE_URL"]
+    app.config["BASE_URL"] = f"http://127.0.0.1:{server.server_port}"
+    yield app.config["BASE_URL"]
+    app.config["BASE_URL"] = old_base
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def artifacts_dir():
+    """Screenshots kept after the run (test-artifacts/, ignored by git)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")
+    os.makedirs(path, exist_ok=True)
+    return path
