@@ -6,6 +6,7 @@ Feature-specific fixtures live in tests/<feature>/conftest.py.
 
 from __future__ import annotations
 
+import contextvars
 import email
 import email.policy
 import os
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -48,10 +50,27 @@ def db_url(tmp_path_factory):
     return database_url(tmp_path_factory)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in a fresh context, as in production.
+
+    Tests hold an app context open (for factories); without this, requests would share
+    its `g` and so Flask-Login's cached user and Flask-Babel's cached locale.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def build_app(db_url: str, **overrides):
+    application = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": db_url, **overrides})
+    application.test_client_class = IsolatedClient
+    return application
+
+
 @pytest.fixture(scope="session")
 def app(db_url):
     """One app for the session; the schema is created from the models once."""
-    application = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": db_url})
+    application = build_app(db_url)
     with application.app_context():
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as conn:
@@ -122,7 +141,7 @@ def make_user(
 ) -> User:
     user = User(
         organisation_id=org.id,
-        email=email or f"{role.value}@{org.slug}.test",
+        email=email or f"{role.value}@{org.slug}.example",
         role=role,
         full_name=fields.pop("full_name", f"{role.value.title()} {org.slug}"),
         locale=locale,

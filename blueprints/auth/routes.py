@@ -58,7 +58,7 @@ def change_password():
             form.current.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # keep this session; the others are signed out
+            login_user(current_user._get_current_object())  # keep this session only
             flash(_("Your password was changed."), "success")
             return redirect(url_for("site.home"))
     return render_template("auth/change_password.html", form=form)

@@ -799,21 +799,21 @@ OFFICIALS = [
 
 STAFF = [
     {
-        "email": "owner@demo.liqaa.test",
+        "email": "owner@demo.liqaa.example",
         "full_name": "Rachid Azzouz",
         "role": "owner",
         "locale": "fr",
         "password_hint": None,
     },
     {
-        "email": "organiser@demo.liqaa.test",
+        "email": "organiser@demo.liqaa.example",
         "full_name": "سناء البوعناني",
         "role": "organiser",
         "locale": "ar",
         "password_hint": None,
     },
     {
-        "email": "door@demo.liqaa.test",
+        "email": "door@demo.liqaa.example",
         "full_name": "أيوب القاسمي",
         "role": "door",
         "locale": "ar",

@@ -25,7 +25,7 @@ ROUTES = {
     ],
     "auth.staff_edit": [
         Access(LOGIN, NO, NO, 200, 404, params=lambda w: {"user_id": w.door.id}),
-        Access(LOGIN, NO, NO, 200, 404, method="POST", params=lambda w: {"user_id": w.door.id}),
+        Access(LOGIN, NO, NO, 302, 404, method="POST", params=lambda w: {"user_id": w.door.id}),
     ],
     "orgs.settings": [
         Access(LOGIN, NO, NO, 200, 200),
