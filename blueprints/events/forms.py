@@ -82,10 +82,10 @@ class EventForm(FlaskForm):
     starts_at = DateTimeLocalField(
         _l("Starts"),
         format="%Y-%m-%dT%H:%M",
-        validators=[DataRequired()],
+        validators=[InputRequired()],
         description=_l("Local time at the venue."),
     )
-    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
     capacity = IntegerField(
         _l("Capacity (people, companions included)"),
         validators=[InputRequired(), NumberRange(min=1, max=100000)],
