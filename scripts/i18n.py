@@ -2,7 +2,8 @@
 
     python scripts/i18n.py update     # extract messages into .pot files and merge into .po files
     python scripts/i18n.py compile    # .po -> .mo (make run and make test do this)
-    python scripts/i18n.py check      # exit 1 when an entry lacks its Arabic or French text
+    python scripts/i18n.py check      # exit 1 when a string is not in its catalogues yet, or
+                                      # an entry lacks its Arabic or French text
 
 One catalogue per feature, so that features can be translated independently:
 translations/<catalogue>/<lang>/LC_MESSAGES/messages.po. The "core" catalogue holds
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -45,10 +47,10 @@ def pybabel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
-def extract(name: str, paths: list[Path]) -> Path:
+def extract(name: str, paths: list[Path], pot: Path | None = None) -> Path:
     folder = ROOT / "translations" / name
     folder.mkdir(parents=True, exist_ok=True)
-    pot = folder / "messages.pot"
+    pot = pot or folder / "messages.pot"
     pybabel(
         "extract",
         "-F",
@@ -112,6 +114,24 @@ def missing() -> list[str]:
     return problems
 
 
+def stale(workdir: Path) -> list[str]:
+    """'catalogue: msgid' for strings in the sources that a catalogue does not have yet."""
+    problems = []
+    for name, paths in catalogues().items():
+        if not paths:
+            continue
+        with extract(name, paths, workdir / f"{name}.pot").open("rb") as handle:
+            wanted = {m.id for m in read_po(handle) if m.id}
+        for lang in LANGUAGES:
+            po = ROOT / "translations" / name / lang / "LC_MESSAGES" / "messages.po"
+            have = set()
+            if po.exists():
+                with po.open("rb") as handle:
+                    have = {m.id for m in read_po(handle) if m.id}
+            problems += [f"{name}/{lang}: {msgid!r}" for msgid in sorted(wanted - have, key=str)]
+    return problems
+
+
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     if command == "update":
@@ -119,7 +139,8 @@ def main(argv: list[str]) -> int:
     elif command == "compile":
         compile_all()
     elif command == "check":
-        problems = missing()
+        with tempfile.TemporaryDirectory() as workdir:
+            problems = stale(Path(workdir)) + missing()
         print("\n".join(problems) or "All entries are translated.")
         return 1 if problems else 0
     else:

@@ -110,9 +110,16 @@ def _members(org: Organisation) -> None:
     existing_phones = set(
         db.session.scalars(sa.select(Member.phone).where(Member.organisation_id == org.id))
     )
+    existing_names = set(
+        db.session.scalars(sa.select(Member.full_name).where(Member.organisation_id == org.id))
+    )
     for spec in [*data.MEMBERS, *data.OFFICIALS]:
         phone = normalise_phone(spec["phone"])
-        if (spec["email"] and spec["email"] in existing) or (phone and phone in existing_phones):
+        if (
+            (spec["email"] and spec["email"] in existing)
+            or (phone and phone in existing_phones)
+            or spec["full_name"] in existing_names
+        ):
             continue
         member = Member(
             organisation_id=org.id,
