@@ -1,3 +1,302 @@
-from flask import Blueprint
+"""Survey pages: the organiser's survey tab, editor and results; the public answer page."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from blueprints.auth.models import Role
+from blueprints.events.models import Event
+from blueprints.surveys import emails, services  # noqa: F401 - emails registers the builders
+from blueprints.surveys.forms import (
+    KIND_LABELS,
+    QuestionForm,
+    SettingsForm,
+    answers_from,
+    field_name,
+    form_data_from,
+    response_form_class,
+)
+from blueprints.surveys.models import QuestionKind, SurveyQuestion, SurveyStatus
+from core import exports, i18n
+from core.access import role_required, scoped_get_or_404
+from core.templating import register_event_tab, register_labels
+from extensions import db, limiter
 
 bp = Blueprint("surveys", __name__)
+
+register_event_tab("surveys.manage", _l("Survey"), Role.ORGANISER, order=60)
+register_labels(
+    SurveyStatus,
+    {
+        SurveyStatus.DRAFT: _l("Being prepared"),
+        SurveyStatus.OPEN: _l("Open"),
+        SurveyStatus.CLOSED: _l("Closed"),
+    },
+)
+register_labels(QuestionKind, KIND_LABELS)
+
+
+def _public_limit() -> str:
+    return current_app.config["PUBLIC_RATE_LIMIT"]
+
+
+def _load(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    survey = services.survey_for(event)
+    if survey is None:
+        abort(404)
+    return event, survey
+
+
+def _question(survey, question_id: int) -> SurveyQuestion:
+    question = db.session.get(SurveyQuestion, question_id)
+    if question is None or question.survey_id != survey.id:
+        abort(404)
+    return question
+
+
+def _act(event_id: int, action, done: str):
+    """Run one survey service, commit once, report, back to the survey tab."""
+    _, survey = _load(event_id)
+    try:
+        action(survey)
+    except services.SurveyError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(url_for("surveys.manage", event_id=event_id))
+
+
+# --------------------------------------------------------------------------- organiser
+
+
+@bp.get("/events/<int:event_id>/survey")
+@role_required(Role.ORGANISER)
+def manage(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    survey = services.survey_for(event)
+    form = SettingsForm(obj=survey) if survey else None
+    context = {}
+    if survey:
+        context = {
+            "scheduled_at": services.scheduled_at(survey),
+            "responses": services.response_count(survey),
+            "invited": len(services.attendees(event)),
+            "sent": services.sent_count(survey),
+        }
+    return render_template("surveys/manage.html", event=event, survey=survey, form=form, **context)
+
+
+@bp.post("/events/<int:event_id>/survey/create")
+@role_required(Role.ORGANISER)
+def create(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    services.create_survey(event)
+    db.session.commit()
+    flash(
+        _("The survey was created from the default questions. Check them, then open it."), "success"
+    )
+    return redirect(url_for("surveys.manage", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/survey/settings")
+@role_required(Role.ORGANISER)
+def settings(event_id: int):
+    event, survey = _load(event_id)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for("surveys.manage", event_id=event.id))
+    return _act(event_id, lambda s: services.update_settings(s, form.settings()), _("Saved."))
+
+
+@bp.post("/events/<int:event_id>/survey/open")
+@role_required(Role.ORGANISER)
+def open_(event_id: int):
+    return _act(
+        event_id,
+        services.open_survey,
+        _("The survey is open: it goes to the attendees who were checked in, on schedule."),
+    )
+
+
+@bp.post("/events/<int:event_id>/survey/close")
+@role_required(Role.ORGANISER)
+def close(event_id: int):
+    return _act(event_id, services.close_survey, _("The survey is closed."))
+
+
+@bp.post("/events/<int:event_id>/survey/send-now")
+@role_required(Role.ORGANISER)
+def send_now(event_id: int):
+    return _act(event_id, services.send_now, _("The survey is being sent now."))
+
+
+@bp.route("/events/<int:event_id>/survey/questions/new", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def question_new(event_id: int):
+    event, survey = _load(event_id)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_question(survey, form.question_data())
+        except services.SurveyError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The question was added."), "success")
+            return redirect(url_for("surveys.manage", event_id=event.id))
+    return render_template("surveys/question_form.html", event=event, form=form, question=None)
+
+
+@bp.route("/events/<int:event_id>/survey/questions/<int:question_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def question_edit(event_id: int, question_id: int):
+    event, survey = _load(event_id)
+    question = _question(survey, question_id)
+    form = QuestionForm(obj=question)
+    if request.method == "GET":
+        form.kind.data = question.kind.value
+    if form.validate_on_submit():
+        try:
+            services.update_question(question, form.question_data())
+        except services.SurveyError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("surveys.manage", event_id=event.id))
+    return render_template("surveys/question_form.html", event=event, form=form, question=question)
+
+
+@bp.post("/events/<int:event_id>/survey/questions/<int:question_id>/delete")
+@role_required(Role.ORGANISER)
+def question_delete(event_id: int, question_id: int):
+    _, survey = _load(event_id)
+    question = _question(survey, question_id)
+    return _act(event_id, lambda s: services.delete_question(question), _("Deleted."))
+
+
+@bp.post("/events/<int:event_id>/survey/questions/<int:question_id>/<any(up, down):direction>")
+@role_required(Role.ORGANISER)
+def question_move(event_id: int, question_id: int, direction: str):
+    _, survey = _load(event_id)
+    question = _question(survey, question_id)
+    step = -1 if direction == "up" else 1
+    return _act(event_id, lambda s: services.move_question(question, step), _("Saved."))
+
+
+def _filters() -> dict:
+    return {
+        "category": request.args.get("category", "")[:40],
+        "trade": request.args.get("trade", "")[:60],
+    }
+
+
+@bp.get("/events/<int:event_id>/survey/results")
+@role_required(Role.ORGANISER)
+def results(event_id: int):
+    event, survey = _load(event_id)
+    search = request.args.get("q", "")[:200]
+    lang = i18n.current_language()
+    data = services.compute_results(survey, lang, search=search, **_filters())
+    categories, trades = services.filter_options(survey)
+    return render_template(
+        "surveys/results.html",
+        event=event,
+        survey=survey,
+        results=data,
+        search=search,
+        categories=categories,
+        trades=trades,
+        filters=_filters(),
+    )
+
+
+@bp.get("/events/<int:event_id>/survey/export.<any(csv, xlsx):fmt>")
+@role_required(Role.ORGANISER)
+def export(event_id: int, fmt: str):
+    event, survey = _load(event_id)
+    header, rows = services.export_rows(survey, i18n.current_language(), **_filters())
+    name = f"survey-{event.id}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(header, rows, title=_("Survey"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/events/<int:event_id>/survey/report")
+@role_required(Role.ORGANISER)
+def report(event_id: int):
+    """One printable page for the partner administration (?lang=ar or ?lang=fr)."""
+    event, survey = _load(event_id)
+    lang = i18n.current_language()
+    data = services.compute_results(survey, lang)
+    return render_template("surveys/report.html", event=event, survey=survey, results=data)
+
+
+# --------------------------------------------------------------------------- public
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@limiter.limit(_public_limit)
+def respond(token: str):
+    invite = services.invite_by_token(token)
+    if invite is None:
+        abort(404)
+    survey = invite.survey
+    if not request.args.get("lang"):
+        g.forced_locale = invite.locale  # the person's language unless they switch
+    lang = i18n.current_language()
+    if survey.status != SurveyStatus.OPEN:
+        return render_template("surveys/closed.html", survey=survey, lang=lang), 410
+    secret = current_app.config["SECRET_KEY"]
+    existing = services.response_of(invite, secret)
+    form_class = response_form_class(survey, lang)
+    prefill = form_data_from(survey, existing.answers) if existing else None
+    form = form_class(data=prefill) if request.method == "GET" else form_class()
+    if form.validate_on_submit():
+        try:
+            services.submit_response(invite, answers_from(form, survey), secret=secret)
+        except services.SurveyClosed:
+            db.session.rollback()
+            return render_template("surveys/closed.html", survey=survey, lang=lang), 410
+        db.session.commit()
+        return redirect(
+            url_for("surveys.respond", token=token, saved=1, lang=request.args.get("lang"))
+        )
+    return render_template(
+        "surveys/respond.html",
+        survey=survey,
+        form=form,
+        field_name=field_name,
+        lang=lang,
+        token=token,
+        saved=request.args.get("saved") == "1" and existing is not None,
+        answered=existing is not None,
+    ), (400 if request.method == "POST" else 200)

@@ -1,0 +1,61 @@
+"""The survey invitation and its reminder, built when they leave (core.outbox)."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from blueprints.surveys.models import SurveyInvite
+from core.i18n import localized, text_direction
+from core.outbox import BuiltEmail, OutboxMessage, register_builder
+from core.urls import external_url
+from extensions import db
+
+
+def survey_link(invite: SurveyInvite) -> str:
+    return external_url(f"/s/{invite.token}")
+
+
+def _build(message: OutboxMessage, reminder: bool) -> BuiltEmail:
+    invite = db.session.get(SurveyInvite, message.payload["invite_id"])
+    if invite is None or invite.organisation_id != message.organisation_id:
+        raise LookupError("the survey invitation no longer exists")
+    survey = invite.survey
+    event = survey.event
+    organisation = event.organisation
+    locale = message.locale if message.locale in ("ar", "fr") else "ar"
+    with force_locale(locale):
+        context = {
+            "invite": invite,
+            "survey": survey,
+            "event_title": localized(event, "title", locale),
+            "organisation_name": localized(organisation, "name", locale),
+            "link": survey_link(invite),
+            "reminder": reminder,
+            "lang": locale,
+            "dir": text_direction(locale),
+        }
+        if reminder:
+            subject = _("Reminder: your opinion on %(event)s", event=context["event_title"])
+        else:
+            subject = _("Your opinion on %(event)s", event=context["event_title"])
+        text = render_template("surveys/email/invite.txt", **context)
+        html = render_template("surveys/email/invite.html", **context)
+    return BuiltEmail(
+        subject=subject,
+        text=text,
+        html=html,
+        reply_to=organisation.reply_to,
+        sender_name=organisation.sender_name,
+    )
+
+
+@register_builder("survey_invite")
+def build_invite(message: OutboxMessage) -> BuiltEmail:
+    return _build(message, reminder=False)
+
+
+@register_builder("survey_reminder")
+def build_reminder(message: OutboxMessage) -> BuiltEmail:
+    return _build(message, reminder=True)
