@@ -47,6 +47,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
         default_translation_directories=";".join(i18n.translation_directories(str(ROOT))),
     )
     limiter.init_app(app)

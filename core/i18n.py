@@ -66,6 +66,15 @@ def display_tz() -> ZoneInfo:
     return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
+def select_timezone() -> ZoneInfo:
+    """Flask-Babel's zone as a zoneinfo object.
+
+    Given a name, Flask-Babel looks it up in pytz, whose Africa/Casablanca stops at 2025
+    and then shows every Moroccan time an hour early; zoneinfo follows the system's tzdata.
+    """
+    return display_tz()
+
+
 def to_local(value: datetime) -> datetime:
     return value.astimezone(display_tz())
 

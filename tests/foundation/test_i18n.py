@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import importlib.util
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from flask import url_for
+from flask_babel import force_locale
+
+from core.templating import local_time
 
 from tests.access import collect
 from tests.conftest import login
@@ -82,3 +86,10 @@ def test_every_page_is_right_to_left_in_arabic(matrix_app, world):  # noqa: F811
                 assert "bootstrap.rtl.min.css" in html, url
                 checked.append(url)
     assert len(checked) >= 10, checked
+
+
+@pytest.mark.parametrize(("month", "lang", "shown"), [(12, "fr", "15:30"), (7, "en", "3:30")])
+def test_times_are_shown_at_the_venue_in_any_year(app, month, lang, shown):
+    """14:30 UTC is 15:30 in Casablanca (UTC+1 outside Ramadan), also after 2025."""
+    with app.test_request_context(), force_locale(lang):
+        assert local_time(datetime(2027, month, 24, 14, 30, tzinfo=UTC)).startswith(shown)
