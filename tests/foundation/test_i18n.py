@@ -11,7 +11,6 @@ from flask import url_for
 from flask_babel import force_locale
 
 from core.templating import local_time
-
 from tests.access import collect
 from tests.conftest import login
 from tests.test_route_permissions import matrix_app, world  # noqa: F401 - fixtures
