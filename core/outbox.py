@@ -85,6 +85,11 @@ class BuiltEmail:
     attachments: list[tuple[str, str, bytes, str | None]] = field(default_factory=list)
 
 
+class SkipMessage(Exception):  # noqa: N818 - it is an outcome, not an error
+    """Raised by a builder when the message must not leave any more (the invitee answered,
+    unsubscribed, the invitation is gone): the row is cancelled with the reason."""
+
+
 Builder = Callable[[OutboxMessage], BuiltEmail]
 _BUILDERS: dict[str, Builder] = {}
 
@@ -162,7 +167,9 @@ def claim_due(session, limit: int = 50, now: datetime | None = None) -> list[Out
 
     Due: queued with send_after passed, or left in `sending` by a worker whose lease ran
     out. On PostgreSQL rows are locked with SKIP LOCKED, so concurrent workers never
-    take the same message.
+    take the same message. SQLite has no row locks: there each row is taken by a
+    conditional UPDATE (same state and attempt count as read), so that two workers
+    (the web process's and a `flask outbox work`) still never take the same row.
     """
     now = now or utcnow()
     stmt = (
@@ -180,13 +187,39 @@ def claim_due(session, limit: int = 50, now: datetime | None = None) -> list[Out
     )
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    messages = list(session.scalars(stmt))
-    for message in messages:
-        message.state = OutboxState.SENDING
-        message.lease_until = now + LEASE
-        message.attempts += 1
+        messages = list(session.scalars(stmt))
+        for message in messages:
+            message.state = OutboxState.SENDING
+            message.lease_until = now + LEASE
+            message.attempts += 1
+        session.commit()
+        return messages
+    seen = [(m.id, m.state, m.attempts) for m in session.scalars(stmt)]
+    taken = []
+    for message_id, state, attempts in seen:
+        result = session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.state == state,
+                OutboxMessage.attempts == attempts,
+            )
+            .values(state=OutboxState.SENDING, lease_until=now + LEASE, attempts=attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            taken.append(message_id)
     session.commit()
-    return messages
+    if not taken:
+        return []
+    return list(
+        session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.id.in_(taken))
+            .order_by(OutboxMessage.send_after, OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+    )
 
 
 def to_mime(message: OutboxMessage, built: BuiltEmail, sender: str, domain: str) -> EmailMessage:
@@ -248,6 +281,19 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> tuple[int, int]
         for message in messages:
             try:
                 built = builder_for(message.kind)(message)
+            except SkipMessage as reason:
+                message.state = OutboxState.CANCELLED
+                message.lease_until = None
+                message.last_error = str(reason)[:2000]
+                session.commit()
+                continue
+            except Exception as error:  # noqa: BLE001 - a broken builder is recorded, retried
+                failed += 1
+                session.rollback()
+                _record_failure(message, error)
+                session.commit()
+                continue
+            try:
                 mime = to_mime(message, built, sender, domain)
                 if connection is None:
                     connection = mail.connect().__enter__()
@@ -284,3 +330,124 @@ def _record_failure(message: OutboxMessage, error: Exception) -> None:
 def _close(connection) -> None:
     with contextlib.suppress(OSError, smtplib.SMTPException):
         connection.__exit__(None, None, None)
+
+
+def enqueue_many(session, messages: list[dict]) -> int:
+    """Queue many messages in one statement (the same fields as `enqueue`); keys already
+    queued are skipped. Returns how many rows were added. The caller commits."""
+    if not messages:
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "to_name": "",
+            "organisation_id": None,
+            "invitation_id": None,
+            "registration_id": None,
+            "send_after": now,
+            **m,
+            "state": OutboxState.QUEUED,
+            "attempts": 0,
+            "last_error": "",
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - other databases: one by one
+        return sum(enqueue(session, **m) is not None for m in messages)
+    added = 0
+    for start in range(0, len(rows), 1000):
+        stmt = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
+        result = session.execute(stmt, rows[start : start + 1000])
+        added += max(result.rowcount or 0, 0)
+    return added
+
+
+# --------------------------------------------------------------------------- workers
+
+# Jobs the workers run between deliveries (due reminders, for example); a feature
+# registers them so that core never imports features.
+_PERIODIC: list[Callable[[], None]] = []
+PERIODIC_EVERY = 30.0  # seconds
+IDLE_SLEEP = 2.0
+
+
+def register_periodic(fn: Callable[[], None]) -> Callable[[], None]:
+    if fn not in _PERIODIC:
+        _PERIODIC.append(fn)
+    return fn
+
+
+def run_periodic() -> None:
+    for job in _PERIODIC:
+        try:
+            job()
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - one failing job must not stop delivery
+            db.session.rollback()
+            current_app.logger.exception("outbox periodic job %s failed", job.__name__)
+
+
+def work(app, *, once: bool = False, stop=None, batch: int = 50) -> int:
+    """One worker's loop, in its own application context; returns how many it sent.
+
+    With `once` it drains what is due now and returns; otherwise it runs until `stop`
+    (a threading.Event) is set, sleeping a little when there is nothing to send.
+    """
+    import time
+
+    total = 0
+    last_periodic = 0.0
+    with app.app_context():
+        while stop is None or not stop.is_set():
+            if time.monotonic() - last_periodic >= PERIODIC_EVERY or (once and not last_periodic):
+                run_periodic()
+                last_periodic = time.monotonic()
+            try:
+                sent, failed = deliver_due(limit=batch)
+            except Exception:  # noqa: BLE001 - the database may be briefly unreachable
+                db.session.rollback()
+                current_app.logger.exception("outbox worker: delivery round failed")
+                sent = failed = 0
+                if once:
+                    raise
+            finally:
+                db.session.remove()
+            total += sent
+            if sent + failed == 0:
+                if once:
+                    break
+                if stop is not None:
+                    stop.wait(IDLE_SLEEP)
+                else:
+                    time.sleep(IDLE_SLEEP)
+    return total
+
+
+_IN_PROCESS: dict[str, object] = {}
+
+
+def start_in_process_worker(app):
+    """The embedded (SQLite) setup's worker: one daemon thread in the web process.
+
+    Call it from the factory when OUTBOX_IN_PROCESS_WORKER is true and the app is not
+    testing. Idempotent per process; returns the thread's stop event.
+    """
+    import threading
+
+    if not app.config.get("OUTBOX_IN_PROCESS_WORKER") or app.testing:
+        return None
+    if "stop" in _IN_PROCESS:
+        return _IN_PROCESS["stop"]
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=work, args=(app,), kwargs={"stop": stop}, name="outbox-worker", daemon=True
+    )
+    _IN_PROCESS.update(stop=stop, thread=thread)
+    thread.start()
+    return stop

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, OrgScopedMixin, TimestampMixin
+from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
 from core.tokens import new_token
 
 if TYPE_CHECKING:
@@ -35,3 +36,48 @@ class Invitation(OrgScopedMixin, TimestampMixin, Base):
 
     event: Mapped[Event] = relationship()
     member: Mapped[Member] = relationship()
+
+
+class ReminderSchedule(OrgScopedMixin, TimestampMixin, Base):
+    """'Remind those who have not answered N days before the event', run by the workers."""
+
+    __tablename__ = "reminder_schedule"
+    __table_args__ = (
+        sa.UniqueConstraint("event_id", "days_before"),
+        sa.CheckConstraint("days_before >= 0 AND days_before <= 60", name="days_before_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    days_before: Mapped[int] = mapped_column(comment="before the start")
+    done_at: Mapped[datetime | None] = mapped_column(comment="when the reminders were queued")
+    queued: Mapped[int] = mapped_column(default=0, comment="how many were queued")
+
+
+class NoticeKind(enum.StrEnum):
+    CHANGED = "changed"
+    CANCELLED = "cancelled"
+
+
+class EventNotice(OrgScopedMixin, TimestampMixin, Base):
+    """A change to tell invitees about, waiting for the organiser's go-ahead."""
+
+    __tablename__ = "event_notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[NoticeKind] = mapped_column(str_enum(NoticeKind, "notice_kind"))
+    changes: Mapped[str] = mapped_column(sa.String(40), default="", comment="'time,venue'")
+    raised_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column(comment="notices queued then")
+    confirmed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    dismissed_at: Mapped[datetime | None] = mapped_column(comment="the organiser said no")
+    queued: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def change_set(self) -> set[str]:
+        return {c for c in self.changes.split(",") if c}

@@ -63,3 +63,26 @@ class MemberTag(Base):
         sa.ForeignKey("member.id", ondelete="CASCADE"), primary_key=True
     )
     tag: Mapped[str] = mapped_column(sa.String(40), primary_key=True, index=True)
+
+
+class MemberImport(OrgScopedMixin, TimestampMixin, Base):
+    """An uploaded member list waiting for the organiser's confirmation.
+
+    The file is kept in the database (not on the web server's disk) so that the
+    preview and the confirmation may be served by different web workers.
+    """
+
+    __tablename__ = "member_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(sa.String(255), default="")
+    data: Mapped[bytes | None] = mapped_column(sa.LargeBinary, comment="dropped once confirmed")
+    # {"column index as str": "field name"}; unmapped columns are ignored
+    mapping: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    update_existing: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    # counts once confirmed: {"created": n, "updated": n, "skipped": n, "invalid": n}
+    summary: Mapped[dict] = mapped_column(sa.JSON, default=dict)

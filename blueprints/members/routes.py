@@ -1,3 +1,244 @@
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from blueprints.auth.models import Role
+from blueprints.members import importer, services
+from blueprints.members.forms import (
+    ImportConfirmForm,
+    ImportMappingForm,
+    ImportUploadForm,
+    MemberForm,
+    category_choices,
+)
+from blueprints.members.models import Member, MemberCategory, MemberImport
+from core.access import current_org_id, role_required, scoped_get_or_404
+from core.templating import register_labels, register_nav
+from extensions import db
 
 bp = Blueprint("members", __name__)
+
+register_nav("members.index", _l("Members"), Role.ORGANISER, order=20)
+register_labels(
+    MemberCategory,
+    {
+        MemberCategory.MEMBER: _l("Member"),
+        MemberCategory.OFFICIAL: _l("Official"),
+        MemberCategory.PARTNER: _l("Partner"),
+        MemberCategory.PRESS: _l("Press"),
+        MemberCategory.GUEST: _l("Guest"),
+    },
+)
+
+
+def _filter_from_args() -> services.MemberFilter:
+    args = request.args
+    return services.MemberFilter(
+        query=args.get("q", "")[:200],
+        tag=args.get("tag", "")[:40],
+        category=args.get("category", "")[:24],
+        trade=args.get("trade", "")[:60],
+        archived=args.get("archived") == "1",
+        sort=args.get("sort", "name")[:20],
+    )
+
+
+@bp.get("/members")
+@role_required(Role.ORGANISER)
+def index():
+    f = _filter_from_args()
+    page = services.members_page(
+        current_org_id(),
+        f,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "members/index.html",
+        page=page,
+        f=f,
+        tags=services.tags_of(current_org_id()),
+        trades=services.trades_of(current_org_id()),
+        categories=category_choices(),
+        sorts=services.SORTS,
+    )
+
+
+@bp.route("/members/new", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def new():
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            member = services.create_member(current_org_id(), form.to_data())
+        except services.MemberError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("The member was added."), "success")
+            return redirect(url_for("members.edit", member_id=member.id))
+    return render_template("members/form.html", form=form, member=None)
+
+
+@bp.route("/members/<int:member_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def edit(member_id: int):
+    member = scoped_get_or_404(Member, member_id)
+    form = MemberForm(obj=member)
+    if not form.is_submitted():
+        form.category.data = member.category.value
+        form.tags.data = ", ".join(member.tag_names)
+        form.consent.data = member.consent_at is not None
+    if form.validate_on_submit():
+        try:
+            services.update_member(member, form.to_data())
+        except services.MemberError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("members.edit", member_id=member.id))
+    return render_template("members/form.html", form=form, member=member)
+
+
+@bp.post("/members/<int:member_id>/archive")
+@role_required(Role.ORGANISER)
+def archive(member_id: int):
+    member = scoped_get_or_404(Member, member_id)
+    services.archive(member)
+    db.session.commit()
+    flash(_("The member was archived. Their invitations and answers are kept."), "success")
+    return redirect(url_for("members.index"))
+
+
+@bp.post("/members/<int:member_id>/restore")
+@role_required(Role.ORGANISER)
+def restore(member_id: int):
+    member = scoped_get_or_404(Member, member_id)
+    services.restore(member)
+    db.session.commit()
+    flash(_("The member is back in the directory."), "success")
+    return redirect(url_for("members.edit", member_id=member.id))
+
+
+@bp.get("/members/export.<fmt>")
+@role_required(Role.ORGANISER)
+def export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    data = services.export(current_org_id(), _filter_from_args(), fmt)
+    mimetype = {
+        "csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }[fmt]
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename=members.{fmt}"},
+    )
+
+
+# --------------------------------------------------------------------------- import
+
+
+@bp.route("/members/import", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def import_upload():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        data = upload_file.read(importer.MAX_BYTES + 1)
+        try:
+            upload, _table = services.start_import(
+                current_org_id(), upload_file.filename or "", data, current_user.id
+            )
+        except importer.ImportError_ as error:
+            db.session.rollback()
+            form.file.errors.append(str(error))
+        else:
+            db.session.commit()
+            return redirect(url_for("members.import_preview", import_id=upload.id))
+    return render_template("members/import_upload.html", form=form)
+
+
+def _pending_import(import_id: int) -> tuple[MemberImport, importer.Table]:
+    upload = scoped_get_or_404(MemberImport, import_id)
+    if upload.confirmed_at is not None or upload.data is None:
+        flash(_("This file was already imported."), "info")
+        abort(redirect(url_for("members.index")))
+    try:
+        table = importer.read_table(upload.data, upload.filename)
+    except importer.ImportError_ as error:  # pragma: no cover - it was read once already
+        flash(str(error), "danger")
+        abort(redirect(url_for("members.import_upload")))
+    return upload, table
+
+
+@bp.route("/members/import/<int:import_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def import_preview(import_id: int):
+    upload, table = _pending_import(import_id)
+    mapping_form = ImportMappingForm(prefix="map")
+    mapping_form.set_columns(table.header, upload.mapping)
+    if mapping_form.validate_on_submit():
+        services.set_mapping(upload, mapping_form.mapping(), len(table.header))
+        db.session.commit()
+        return redirect(url_for("members.import_preview", import_id=upload.id))
+    problem = importer.mapping_problem(upload.mapping)
+    report = None if problem else services.import_report(current_org_id(), table, upload.mapping)
+    return render_template(
+        "members/import_preview.html",
+        upload=upload,
+        table=table,
+        mapping_form=mapping_form,
+        confirm_form=ImportConfirmForm(prefix="confirm"),
+        problem=problem,
+        report=report,
+        field_labels=importer.FIELD_LABELS,
+    )
+
+
+@bp.post("/members/import/<int:import_id>/confirm")
+@role_required(Role.ORGANISER)
+def import_confirm(import_id: int):
+    upload, table = _pending_import(import_id)
+    form = ImportConfirmForm(prefix="confirm")
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "danger")
+        return redirect(url_for("members.import_preview", import_id=upload.id))
+    try:
+        summary = services.confirm_import(
+            upload,
+            table,
+            update_existing=form.update_existing.data,
+            consent_source=_("import of %(file)s", file=upload.filename)[:120],
+        )
+    except services.MemberError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return redirect(url_for("members.import_preview", import_id=upload.id))
+    db.session.commit()
+    flash(
+        _(
+            "Import done: %(created)s added, %(updated)s updated, %(skipped)s skipped, "
+            "%(invalid)s with errors not imported.",
+            **summary,
+        ),
+        "success",
+    )
+    return redirect(url_for("members.index"))

@@ -1,0 +1,416 @@
+"""Reading member lists as organisers really have them: CSV or XLSX, any of the usual
+encodings, Arabic, French or English headers, blank rows, stray columns.
+
+Three steps, all without writing anything: `read_table` decodes the file into rows,
+`guess_mapping` matches the header to member fields, `analyse` checks every row and
+says what would happen to it. `services.confirm_import` then applies the result in
+one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from flask_babel import lazy_gettext as _l
+
+from blueprints.members.models import MemberCategory
+from blueprints.members.text import fold
+from core.phones import normalise_phone
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 200_000
+PREVIEW_ROWS = 10
+REPORT_ROWS = 500  # problem rows listed in the report; the counts cover every row
+MAX_COLUMNS = 60
+
+FIELD_LABELS = {
+    "full_name": _l("Full name"),
+    "first_name": _l("First name"),
+    "last_name": _l("Last name"),
+    "company": _l("Company"),
+    "trade": _l("Trade or sector"),
+    "city": _l("City"),
+    "email": _l("Email"),
+    "phone": _l("Phone"),
+    "locale": _l("Language"),
+    "category": _l("Category"),
+    "tags": _l("Tags"),
+    "notes": _l("Notes"),
+    "ice": _l("ICE"),
+    "cnss_number": _l("CNSS number"),
+}
+MAX_LENGTHS = {
+    "full_name": 200,
+    "company": 200,
+    "trade": 60,
+    "city": 100,
+    "email": 254,
+    "notes": 5000,
+    "cnss_number": 20,
+}
+
+# Header words seen in Arabic, French and English exports, folded like search keys.
+_ALIASES = {
+    "full_name": [
+        "name", "full name", "nom", "nom complet", "nom et prenom", "nom prenom",
+        "prenom et nom", "prenom nom", "nom & prenom", "الاسم", "الاسم الكامل",
+        "الاسم والنسب", "الاسم و النسب", "الاسم الكامل للمقاول", "المقاول",
+    ],
+    "first_name": ["first name", "firstname", "given name", "prenom", "الاسم الشخصي"],
+    "last_name": ["last name", "lastname", "surname", "family name", "nom de famille",
+                  "النسب", "اللقب", "الاسم العائلي"],
+    "company": ["company", "organisation", "organization", "societe", "entreprise",
+                "raison sociale", "الشركة", "المقاولة", "المؤسسة", "اسم المقاولة"],
+    "trade": ["trade", "sector", "activity", "secteur", "activite", "metier",
+              "secteur d'activite", "القطاع", "النشاط", "الحرفة", "المهنة", "قطاع النشاط"],
+    "city": ["city", "town", "ville", "المدينة"],
+    "email": ["email", "e-mail", "mail", "courriel", "adresse email", "adresse e-mail",
+              "email address", "البريد الالكتروني", "البريد", "الايميل"],
+    "phone": ["phone", "telephone", "tel", "tel.", "gsm", "mobile", "portable", "phone number",
+              "numero de telephone", "الهاتف", "رقم الهاتف", "الجوال", "الهاتف المحمول"],
+    "locale": ["language", "langue", "lang", "اللغة"],
+    "category": ["category", "categorie", "type", "الفئة", "الصفة"],
+    "tags": ["tags", "tag", "etiquettes", "groupes", "groupe", "الوسوم", "المجموعة"],
+    "notes": ["notes", "note", "remarques", "observations", "comment", "ملاحظات"],
+    "ice": ["ice", "identifiant commun de l'entreprise", "التعريف الموحد للمقاولة"],
+    "cnss_number": ["cnss", "n° cnss", "numero cnss", "affiliation cnss", "cnss number",
+                    "رقم الضمان الاجتماعي", "رقم الانخراط في الضمان الاجتماعي"],
+}  # fmt: skip
+_HEADER_INDEX = {fold(alias): name for name, aliases in _ALIASES.items() for alias in aliases}
+
+_LOCALES = {
+    "ar": "ar", "arabe": "ar", "arabic": "ar", "العربية": "ar", "عربية": "ar", "عربي": "ar",
+    "fr": "fr", "francais": "fr", "french": "fr", "الفرنسية": "fr", "فرنسية": "fr",
+    "en": "en", "anglais": "en", "english": "en", "الانجليزية": "en",
+}  # fmt: skip
+_CATEGORIES = {
+    "member": "member", "membre": "member", "adherent": "member", "عضو": "member",
+    "official": "official", "officiel": "official", "responsable": "official",
+    "مسؤول": "official",
+    "partner": "partner", "partenaire": "partner", "شريك": "partner",
+    "press": "press", "presse": "press", "journaliste": "press", "صحافة": "press",
+    "صحفي": "press",
+    "guest": "guest", "invite": "guest", "ضيف": "guest",
+}  # fmt: skip
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")  # fmt: skip
+_TAG_SPLIT = re.compile(r"[,;|/،]")
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
+class ImportError_(Exception):  # noqa: N801 - "ImportError" is Python's own
+    """The file cannot be read as a member list; the message says why, translated."""
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]  # data rows, blank ones removed
+    lines: list[int]  # each row's line (or spreadsheet row) number
+    encoding: str = ""
+    delimiter: str = ""
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    if len(data) > MAX_BYTES:
+        raise ImportError_(_l("The file is larger than 20 MB. Split it into smaller files."))
+    if not data.strip():
+        raise ImportError_(_l("The file is empty."))
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data)
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        raise ImportError_(_l("This is not a valid Excel (.xlsx) file."))
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ImportError_(_l("Old Excel (.xls) files cannot be read: save it as .xlsx or CSV."))
+    text, encoding = decode(data)
+    return _read_csv(text, encoding)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was in: BOMs first, then UTF-8, then the Windows code pages."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _checked(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _checked(data.decode("utf-16", errors="replace")), "utf-16"
+    sample = data[:4000]
+    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM: every other byte is 0
+        even_zeros = sample[0::2].count(0)
+        codec = "utf-16-be" if even_zeros > sample[1::2].count(0) else "utf-16-le"
+        return _checked(data.decode(codec, errors="replace")), codec
+    try:
+        return _checked(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    codec = "cp1256" if _looks_arabic(data) else "cp1252"
+    return _checked(data.decode(codec, errors="replace")), codec
+
+
+def _looks_arabic(data: bytes) -> bool:
+    """Windows-1256 Arabic puts letters in runs of high bytes; French accents stand alone."""
+    high = paired = 0
+    previous_high = False
+    for byte in data[:200_000]:
+        is_high = byte >= 0xC0
+        if is_high:
+            high += 1
+            if previous_high:
+                paired += 1
+        previous_high = is_high
+    return high > 0 and paired / high > 0.4
+
+
+def _checked(text: str) -> str:
+    """Refuse what is not text (a photo or a program renamed .csv)."""
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+    bad = controls + sample.count("\ufffd")
+    if sample and bad / len(sample) > 0.02:
+        raise ImportError_(_l("This file is not a CSV or Excel file that can be read."))
+    return text
+
+
+def _read_csv(text: str, encoding: str) -> Table:
+    text = text.lstrip("\ufeff")
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows, lines = [], []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if header is None:
+                header = [cell.strip() for cell in row][:MAX_COLUMNS]
+                continue
+            rows.append([cell.strip() for cell in row[:MAX_COLUMNS]])
+            lines.append(reader.line_num)
+            if len(rows) > MAX_ROWS:
+                raise ImportError_(_l("The file has more than 200,000 rows. Split it."))
+    except csv.Error as error:
+        raise ImportError_(_l("The file could not be read as CSV.")) from error
+    if header is None:
+        raise ImportError_(_l("The file is empty."))
+    return Table(header, rows, lines, encoding, delimiter)
+
+
+def _delimiter(text: str) -> str:
+    """The separator the header line uses most: ',', ';' or a tab."""
+    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportError_(_l("This is not a valid Excel (.xlsx) file.")) from error
+    try:
+        sheet = book.worksheets[0]
+        header: list[str] | None = None
+        rows, lines = [], []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values[:MAX_COLUMNS]]
+            if not any(cells):
+                continue
+            if header is None:
+                header = cells
+                continue
+            rows.append(cells)
+            lines.append(number)
+            if len(rows) > MAX_ROWS:
+                raise ImportError_(_l("The file has more than 200,000 rows. Split it."))
+    finally:
+        book.close()
+    if header is None:
+        raise ImportError_(_l("The file is empty."))
+    return Table(header, rows, lines, "xlsx", "")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # phone numbers and ICE typed as numbers
+    return str(value).strip()
+
+
+# --------------------------------------------------------------------------- mapping
+
+
+def guess_mapping(header: list[str]) -> dict[str, str]:
+    """{column index (as text): field} for the columns whose header we recognise."""
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for index, title in enumerate(header):
+        key = fold(re.sub(r"[:*()\[\]]", " ", title)).strip(" .")
+        name = _HEADER_INDEX.get(key)
+        if name and name not in used:
+            mapping[str(index)] = name
+            used.add(name)
+    return mapping
+
+
+def clean_mapping(mapping: dict[str, str], columns: int) -> dict[str, str]:
+    """Keep only real columns and known fields, each field once."""
+    result, used = {}, set()
+    for index, name in mapping.items():
+        if (
+            name in FIELD_LABELS
+            and name not in used
+            and str(index).isdigit()
+            and int(index) < columns
+        ):
+            result[str(int(index))] = name
+            used.add(name)
+    return result
+
+
+def mapping_problem(mapping: dict[str, str]):
+    names = set(mapping.values())
+    if "full_name" not in names and not ({"first_name", "last_name"} & names):
+        return _l("Choose which column holds the names.")
+    return None
+
+
+# --------------------------------------------------------------------------- checking
+
+NEW, EXISTING, DUPLICATE, INVALID = "new", "existing", "duplicate", "invalid"
+
+
+@dataclass
+class RowResult:
+    line: int
+    values: dict
+    status: str
+    problems: list = field(default_factory=list)
+    existing_id: int | None = None
+
+
+@dataclass
+class Report:
+    total: int = 0
+    counts: dict = field(default_factory=lambda: {NEW: 0, EXISTING: 0, DUPLICATE: 0, INVALID: 0})
+    problems: dict = field(default_factory=dict)  # problem label -> rows with it
+    listed: list[RowResult] = field(default_factory=list)  # first REPORT_ROWS rows with remarks
+    preview: list[RowResult] = field(default_factory=list)
+
+    def add(self, result: RowResult) -> None:
+        self.total += 1
+        self.counts[result.status] += 1
+        for problem in result.problems:
+            self.problems[str(problem)] = self.problems.get(str(problem), 0) + 1
+        if len(self.preview) < PREVIEW_ROWS:
+            self.preview.append(result)
+        if result.status != NEW and len(self.listed) < REPORT_ROWS:
+            self.listed.append(result)
+
+
+@lru_cache(maxsize=65536)
+def _phone(raw: str) -> str | None:
+    return normalise_phone(raw)
+
+
+def analyse(
+    table: Table,
+    mapping: dict[str, str],
+    existing: dict[str, int],
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[RowResult]:
+    """Every data row, checked; `existing` maps known emails and phones to member ids."""
+    columns = [(int(i), name) for i, name in mapping.items()]
+    seen: dict[str, int] = {}
+    for n, (row, line) in enumerate(zip(table.rows, table.lines, strict=True), start=1):
+        raw = {name: (row[i] if i < len(row) else "") for i, name in columns}
+        result = check_row(raw, line)
+        if result.status != INVALID:
+            keys = [k for k in (result.values.get("email"), result.values.get("phone")) if k]
+            earlier = next((seen[k] for k in keys if k in seen), None)
+            if earlier is not None:
+                result.status = DUPLICATE
+                result.problems.append(_l("Same email or phone as line %(line)s.", line=earlier))
+            else:
+                for key in keys:
+                    seen[key] = line
+                known = next((existing[k] for k in keys if k in existing), None)
+                if known is not None:
+                    result.status = EXISTING
+                    result.existing_id = known
+                    result.problems.append(_l("Already in the directory."))
+        if progress is not None and n % 1000 == 0:
+            progress(1000)
+        yield result
+
+
+def check_row(raw: dict[str, str], line: int) -> RowResult:
+    values: dict = {}
+    problems: list = []
+    name = raw.get("full_name", "")
+    if not name:
+        name = " ".join(p for p in (raw.get("first_name", ""), raw.get("last_name", "")) if p)
+    values["full_name"] = " ".join(name.split())
+    if not values["full_name"]:
+        problems.append(_l("The name is missing."))
+    for key in ("company", "trade", "city", "notes", "cnss_number"):
+        values[key] = " ".join(raw.get(key, "").split()) if key != "notes" else raw.get(key, "")
+    for key, limit in MAX_LENGTHS.items():
+        if len(values.get(key) or raw.get(key, "")) > limit:
+            problems.append(_l("%(field)s is too long.", field=FIELD_LABELS[key]))
+    email = raw.get("email", "").strip().lower()
+    if email.startswith("mailto:"):
+        email = email[7:]
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        problems.append(_l("The email address is not valid."))
+    values["email"] = email or None
+    phone_raw = raw.get("phone", "").strip()
+    phone = _phone(phone_raw[:40]) if phone_raw else None
+    if phone_raw and phone is None:
+        problems.append(_l("The phone number is not valid."))
+    values["phone"] = phone
+    locale_raw = fold(raw.get("locale", ""))
+    locale = _LOCALES.get(locale_raw)
+    if locale is None:
+        locale = "ar" if _ARABIC_LETTER.search(values["full_name"]) else "fr"
+    values["locale"] = locale
+    category_raw = fold(raw.get("category", ""))
+    category = _CATEGORIES.get(category_raw, "member" if not category_raw else None)
+    if category is None:
+        problems.append(_l("Unknown category."))
+        category = MemberCategory.MEMBER.value
+    values["category"] = category
+    ice = re.sub(r"\s", "", raw.get("ice", ""))
+    if ice and not valid_ice(ice):
+        problems.append(_l("The ICE must be 15 digits."))
+    values["ice"] = ice or None
+    values["cnss_number"] = values["cnss_number"] or None
+    values["tags"] = split_tags(raw.get("tags", ""))
+    return RowResult(line, values, INVALID if problems else NEW, problems)
+
+
+def valid_ice(ice: str) -> bool:
+    """Moroccan ICE: 15 digits (9 for the company, 4 for the establishment, 2 check digits).
+
+    The two check digits make the whole number a multiple of 97.
+    """
+    return bool(re.fullmatch(r"\d{15}", ice)) and int(ice) % 97 == 0
+
+
+def split_tags(raw: str) -> list[str]:
+    tags: list[str] = []
+    for part in _TAG_SPLIT.split(raw or ""):
+        tag = " ".join(part.split())[:40]
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags[:20]

@@ -1,0 +1,85 @@
+"""Search keys: lower-cased, accent-free Latin and normalised Arabic.
+
+The same function folds what is stored (Member.search_text) and what is typed in the
+search box, so that "benali", "Benali" and "BÉNALI" meet, and "أحمد" finds "احمد".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Arabic short vowels, shadda, sukun, superscript alef, and the tatweel (kashida).
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ک": "ك",
+        "ی": "ي",
+        # Arabic-Indic and Eastern digits read as ASCII digits (phone numbers).
+        **{chr(0x0660 + i): str(i) for i in range(10)},
+        **{chr(0x06F0 + i): str(i) for i in range(10)},
+    }
+)
+# Bidi controls (U+202A–U+202E, U+2066–U+2069, LRM/RLM) never belong in a search key.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """The search form of `text`: what both the stored key and the query are reduced to."""
+    if not text:
+        return ""
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) or "\u0600" <= ch <= "\u06ff")
+    text = _ARABIC_MARKS.sub("", text)
+    text = unicodedata.normalize("NFC", text).translate(_ARABIC_FOLD).casefold()
+    return _SPACES.sub(" ", text).strip()
+
+
+def phone_variants(e164: str | None) -> str:
+    """'+212612345678' -> '+212612345678 212612345678 0612345678': any way it is typed."""
+    if not e164:
+        return ""
+    variants = [e164, e164.lstrip("+")]
+    if e164.startswith("+212"):
+        variants.append("0" + e164[4:])
+    return " ".join(variants)
+
+
+def search_text_for(
+    full_name: str,
+    company: str = "",
+    email: str | None = "",
+    phone: str | None = "",
+    city: str = "",
+) -> str:
+    parts = [
+        fold(full_name),
+        fold(company),
+        (email or "").lower(),
+        phone_variants(phone),
+        fold(city),
+    ]
+    return " ".join(p for p in parts if p)[:4000]
+
+
+def query_terms(query: str) -> list[str]:
+    """The folded words of a search query, each matched as a substring (AND)."""
+    folded = fold(query[:200])
+    if re.fullmatch(r"[\d\s+.\-()]+", folded):  # a phone number typed with spaces or dots
+        digits = re.sub(r"[\s.\-()]", "", folded)
+        return [digits] if digits else []
+    terms = []
+    for word in folded.split(" ")[:8]:
+        digits = re.sub(r"[\s.\-()]", "", word)
+        terms.append(digits if digits.lstrip("+").isdigit() else word)
+    return [t for t in terms if t]
