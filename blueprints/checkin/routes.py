@@ -1,3 +1,383 @@
-from flask import Blueprint
+"""The door page, walk-ins, undo, the ticket-page Admit button, and the organiser's views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from blueprints.auth.models import Role
+from blueprints.checkin import reports, services
+from blueprints.checkin.api import api
+from blueprints.checkin.forms import ConfirmForm, DeviceForm, DoorActionForm, WalkInForm
+from blueprints.checkin.models import (
+    CheckInConflict,
+    CheckInMethod,
+    CheckInResult,
+    DoorDevice,
+    RefusalReason,
+)
+from blueprints.events.models import Event
+from blueprints.events.services import upcoming_for
+from blueprints.members.models import MemberCategory
+from blueprints.rsvp.models import Registration
+from core import templating
+from core.access import current_org_id, role_required, scoped_get_or_404
+from core.db import utcnow
+from core.exports import to_csv, to_xlsx
+from core.i18n import current_language
+from core.templating import Link, register_event_tab, register_labels, register_nav
+from extensions import db
 
 bp = Blueprint("checkin", __name__)
+bp.register_blueprint(api)
+
+register_nav("checkin.door_home", _l("Door"), Role.DOOR, order=20)
+register_event_tab("checkin.door_page", _l("Door"), Role.DOOR, order=60)
+register_event_tab("checkin.arrivals", _l("Arrivals"), Role.ORGANISER, order=61)
+register_labels(
+    CheckInResult,
+    {
+        CheckInResult.ADMITTED: _l("Admitted"),
+        CheckInResult.ALREADY_CHECKED_IN: _l("Already checked in"),
+        CheckInResult.NOT_VALID: _l("Not valid"),
+        CheckInResult.UNDONE: _l("Admission undone"),
+    },
+)
+register_labels(
+    RefusalReason,
+    {
+        RefusalReason.UNKNOWN: _l("Unknown ticket"),
+        RefusalReason.REVOKED: _l("Ticket revoked"),
+        RefusalReason.DECLINED: _l("Declined the invitation"),
+        RefusalReason.WAITLISTED: _l("On the waiting list"),
+        RefusalReason.WRONG_EVENT: _l("Ticket for another event"),
+        RefusalReason.EVENT_NOT_OPEN: _l("The event is not open (not yet, or closed)"),
+    },
+)
+register_labels(
+    CheckInMethod,
+    {
+        CheckInMethod.SCAN: _l("Scan"),
+        CheckInMethod.SEARCH: _l("Search"),
+        CheckInMethod.WALK_IN: _l("Walk-in"),
+        CheckInMethod.TICKET_PAGE: _l("Ticket page"),
+        CheckInMethod.UNDO: _l("Undo"),
+    },
+)
+CATEGORY_NAMES = {
+    MemberCategory.MEMBER: _l("Member"),
+    MemberCategory.OFFICIAL: _l("Official"),
+    MemberCategory.PARTNER: _l("Partner"),
+    MemberCategory.PRESS: _l("Press"),
+    MemberCategory.GUEST: _l("Guest"),
+}
+
+
+def _admit_action(registration) -> Link | None:
+    """The Admit button on a ticket page, for signed-in door staff of that organisation."""
+    if not current_user.is_authenticated or not current_user.has_role(Role.DOOR):
+        return None
+    if registration.organisation_id != current_user.organisation_id:
+        return None
+    if not registration.ticket_code:
+        return None
+    return Link(_l("Admit"), url_for("checkin.admit_ticket", code=registration.ticket_code))
+
+
+if hasattr(templating, "register_ticket_action"):
+    templating.register_ticket_action(_admit_action)
+
+
+def _door_name() -> str:
+    return services.clean_door(request.values.get("door"))
+
+
+def _strings() -> dict:
+    """Texts the door page's script shows, in the page's language."""
+    return {
+        "admitted": _("Admitted"),
+        "already": _("Already checked in"),
+        "not_valid": _("Not valid"),
+        "reasons": {r.value: templating.status_label(r) for r in RefusalReason},
+        "categories": {c.value: str(label) for c, label in CATEGORY_NAMES.items()},
+        "companions": _("Companions: %(n)s"),
+        "at_door_by": _("at %(time)s, door %(door)s, by %(by)s"),
+        "offline": _("Offline: check-ins are kept on this phone"),
+        "online": _("Online"),
+        "queued": _("%(n)s check-ins waiting to be sent"),
+        "point": _("Point the camera at a ticket"),
+        "camera_error": _("The camera could not start: %(error)s"),
+        "camera_off": _("Camera off"),
+        "admit": _("Admit"),
+        "no_result": _("Nobody found."),
+        "checked_in": _("Checked in"),
+        "offline_verdict": _("(offline)"),
+    }
+
+
+# --------------------------------------------------------------------------- door staff
+
+
+@bp.get("/door")
+@role_required(Role.DOOR)
+def door_home():
+    return render_template("checkin/home.html", events=upcoming_for(current_org_id(), limit=20))
+
+
+@bp.get("/door/events/<int:event_id>")
+@role_required(Role.DOOR)
+def door_page(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    return _render_door(event, WalkInForm(door=_door_name()))
+
+
+def _render_door(event: Event, walk_in_form: WalkInForm, status: int = 200):
+    return (
+        render_template(
+            "checkin/door.html",
+            event=event,
+            walk_in_form=walk_in_form,
+            undo_form=DoorActionForm(door=_door_name()),
+            counts=services.counts(event),
+            door=_door_name(),
+            doors_open=services.doors_open(event, utcnow()),
+            strings=_strings(),
+        ),
+        status,
+    )
+
+
+@bp.post("/door/events/<int:event_id>/walk-in")
+@role_required(Role.DOOR)
+def walk_in(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    form = WalkInForm()
+    if not form.validate_on_submit():
+        return _render_door(event, form, status=400)
+    try:
+        registration, answer = services.walk_in(
+            event, form.walk_in_data(current_language()), _door_name(), current_user
+        )
+    except services.CheckInError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+        return _render_door(event, form, status=400)
+    db.session.commit()
+    if answer["result"] == CheckInResult.ADMITTED:
+        flash(_("%(name)s was registered and admitted.", name=registration.full_name), "success")
+    return redirect(url_for("checkin.door_page", event_id=event.id, door=_door_name()))
+
+
+@bp.post("/door/events/<int:event_id>/undo")
+@role_required(Role.DOOR)
+def undo(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    form = DoorActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        registration = services.undo_last_admission(event, current_user)
+    except services.CheckInError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+    else:
+        db.session.commit()
+        flash(_("The admission of %(name)s was undone.", name=registration.full_name), "info")
+    return redirect(url_for("checkin.door_page", event_id=event.id, door=_door_name()))
+
+
+def _registration_for_code(code: str) -> Registration:
+    if services.extract_code(code) != code:
+        abort(404)
+    registration = db.session.scalar(
+        sa.select(Registration).where(
+            Registration.ticket_code == code, Registration.organisation_id == current_org_id()
+        )
+    )
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.route("/door/admit/<code>", methods=["GET", "POST"])
+@role_required(Role.DOOR)
+def admit_ticket(code: str):
+    """The fallback for any phone camera: the ticket page links here for door staff."""
+    registration = _registration_for_code(code)
+    form = DoorActionForm(door=_door_name())
+    answer = None
+    if form.validate_on_submit():
+        answer = services.check_in(
+            registration.event,
+            code,
+            form.door.data,
+            by_user=current_user,
+            method=CheckInMethod.TICKET_PAGE,
+        )
+        db.session.commit()
+    elif request.method == "POST":
+        abort(400)
+    return render_template(
+        "checkin/admit.html",
+        registration=registration,
+        form=form,
+        verdict=_verdict(answer) if answer else None,
+        category_names=CATEGORY_NAMES,
+    )
+
+
+def _verdict(answer: dict) -> dict:
+    first = answer.get("first_check_in")
+    return {
+        "result": answer["result"],
+        "title": templating.status_label(CheckInResult(answer["result"])),
+        "reason": templating.status_label(RefusalReason(answer["reason"]))
+        if answer["reason"]
+        else "",
+        "first": {**first, "at": datetime.fromisoformat(first["at"])} if first else None,
+    }
+
+
+@bp.get("/door/sw.js")
+def service_worker():
+    """The door page's service worker: served from /door/ so that it may control /door/…"""
+    body = render_template("checkin/sw.js")
+    response = Response(body, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/door/manifest.webmanifest")
+def manifest():
+    response = jsonify(
+        name=_("Liqaa door"),
+        short_name=_("Door"),
+        start_url=url_for("checkin.door_home"),
+        scope="/door/",
+        display="standalone",
+        background_color="#111111",
+        theme_color="#0b6e4f",
+        lang=current_language(),
+        dir="rtl" if current_language() == "ar" else "ltr",
+        icons=[
+            {
+                "src": url_for("static", filename="checkin/icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+            }
+        ],
+    )
+    response.mimetype = "application/manifest+json"
+    return response
+
+
+# --------------------------------------------------------------------------- organisers
+
+
+@bp.get("/events/<int:event_id>/arrivals")
+@role_required(Role.ORGANISER)
+def arrivals(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    bars = reports.arrivals_per_quarter(event)
+    return render_template(
+        "checkin/arrivals.html",
+        event=event,
+        counts=services.counts(event),
+        categories=reports.by_category(event),
+        category_names=CATEGORY_NAMES,
+        bars=bars,
+        bar_max=max((b.count for b in bars), default=0),
+        last_scans=reports.last_scans(event),
+        refused=reports.last_scans(event, limit=50, refused=True),
+        conflicts=reports.conflicts(event),
+        no_shows=reports.no_shows(event),
+        event_over=reports.event_over(event),
+        resolve_form=ConfirmForm(),
+    )
+
+
+@bp.get("/events/<int:event_id>/arrivals/export")
+@role_required(Role.ORGANISER)
+def export(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    kind = request.args.get("format", "csv")
+    rows = reports.log_rows(event)
+    name = f"checkins-event-{event.id}"
+    if kind == "xlsx":
+        data = to_xlsx(reports.LOG_HEADER, rows, title="check-ins")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        filename = f"{name}.xlsx"
+    else:
+        data = to_csv(reports.LOG_HEADER, rows)
+        mimetype = "text/csv; charset=utf-8"
+        filename = f"{name}.csv"
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.post("/events/<int:event_id>/conflicts/<int:conflict_id>/resolve")
+@role_required(Role.ORGANISER)
+def resolve_conflict(event_id: int, conflict_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    conflict = scoped_get_or_404(CheckInConflict, conflict_id)
+    if conflict.event_id != event.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.resolve_conflict(conflict)
+    db.session.commit()
+    flash(_("The conflict is marked as seen."), "info")
+    return redirect(url_for("checkin.arrivals", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>/devices", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def devices(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    form = DeviceForm()
+    token = None
+    if form.validate_on_submit():
+        _device, token = services.issue_device(
+            event, form.door.data, form.label.data or "", current_user
+        )
+        db.session.commit()
+        form = DeviceForm(formdata=None)
+    return render_template(
+        "checkin/devices.html",
+        event=event,
+        form=form,
+        token=token,
+        devices=services.devices_of(event),
+        revoke_form=ConfirmForm(),
+    )
+
+
+@bp.post("/events/<int:event_id>/devices/<int:device_id>/revoke")
+@role_required(Role.ORGANISER)
+def revoke_device(event_id: int, device_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    device = scoped_get_or_404(DoorDevice, device_id)
+    if device.event_id != event.id:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.revoke_device(device)
+    db.session.commit()
+    flash(_("The device can no longer check anyone in."), "info")
+    return redirect(url_for("checkin.devices", event_id=event.id))

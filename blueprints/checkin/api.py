@@ -1,0 +1,171 @@
+"""The door's JSON API: check-ins, roster, counts and search (docs/api.md, docs/openapi.yaml).
+
+Two ways in: the door page's session (POSTs carry an X-CSRFToken header) or
+`Authorization: Bearer <device token>` for a device of one door of one event,
+which is exempt from CSRF because no browser sends it by itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, jsonify, request
+from flask_login import current_user
+from flask_wtf.csrf import validate_csrf
+from wtforms.validators import ValidationError
+
+from blueprints.auth.models import Role, User
+from blueprints.checkin import services
+from blueprints.checkin.models import DoorDevice
+from blueprints.events.models import Event
+from core.db import utcnow
+from extensions import csrf, db
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@dataclass
+class DoorCaller:
+    event: Event
+    user: User | None
+    device: DoorDevice | None
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _caller(event_id: int, write: bool) -> DoorCaller:
+    """Load the event and authorise the caller: a device token or a door account."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        device = services.device_for_token(header[7:].strip())
+        if device is None:
+            abort(401)
+        if device.event_id != event_id:
+            abort(404)
+        return DoorCaller(db.session.get(Event, device.event_id), None, device)
+    if not current_user.is_authenticated:
+        abort(401)
+    if not current_user.has_role(Role.DOOR):
+        abort(403)
+    if write and current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken") or request.headers.get("X-CSRF-Token"))
+        except ValidationError:
+            abort(400)
+    event = db.session.scalar(
+        sa.select(Event).where(
+            Event.id == event_id, Event.organisation_id == current_user.organisation_id
+        )
+    )
+    if event is None:
+        abort(404)
+    return DoorCaller(event, current_user._get_current_object(), None)
+
+
+def _bad(detail: str):
+    return jsonify(error="Bad request", detail=detail, status=400), 400
+
+
+def _parse_time(value) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise BadRequest("scanned_at must be an ISO 8601 time")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise BadRequest("scanned_at must be an ISO 8601 time") from error
+    if parsed.tzinfo is None:
+        raise BadRequest("scanned_at needs a time zone (Z or +01:00)")
+    return parsed
+
+
+def _optional_str(body: dict, key: str, limit: int) -> str | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{key} must be a string")
+    if len(value) > limit:
+        raise BadRequest(f"{key} is too long")
+    return value
+
+
+@api.post("/events/<int:event_id>/checkins")
+@csrf.exempt
+def checkins(event_id: int):
+    caller = _caller(event_id, write=True)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _bad("send a JSON object")
+    try:
+        code = body.get("code")
+        if code is not None and not isinstance(code, str):
+            raise BadRequest("code must be a string")
+        registration_id = body.get("registration_id")
+        if registration_id is not None and (
+            isinstance(registration_id, bool) or not isinstance(registration_id, int)
+        ):
+            raise BadRequest("registration_id must be an integer")
+        if code is None and registration_id is None:
+            raise BadRequest("send code (or registration_id)")
+        door = _optional_str(body, "door", services.MAX_DOOR)
+        nonce = _optional_str(body, "nonce", services.MAX_NONCE)
+        scanned_at = _parse_time(body.get("scanned_at"))
+        offline = body.get("offline", False)
+        if not isinstance(offline, bool):
+            raise BadRequest("offline must be true or false")
+    except BadRequest as error:
+        return _bad(str(error))
+    if caller.device is not None:
+        door = caller.device.door  # a device stands at the door it was issued for
+    kwargs = dict(
+        by_user=caller.user,
+        device=caller.device,
+        nonce=nonce,
+        scanned_at=scanned_at,
+        offline=offline,
+    )
+    if code is not None:
+        answer = services.check_in(caller.event, code, door, **kwargs)
+    else:
+        answer = services.check_in_registration(caller.event, registration_id, door, **kwargs)
+    db.session.commit()
+    return jsonify(answer)
+
+
+@api.get("/events/<int:event_id>/roster")
+def roster(event_id: int):
+    caller = _caller(event_id, write=False)
+    entries = services.roster(caller.event)
+    db.session.commit()
+    response = jsonify(
+        event_id=caller.event.id,
+        generated_at=utcnow().isoformat(),
+        hash="sha256",
+        doors_open=services.doors_open(caller.event, utcnow()),
+        entries=entries,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.get("/events/<int:event_id>/counts")
+def counts(event_id: int):
+    caller = _caller(event_id, write=False)
+    response = jsonify(services.counts(caller.event))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@api.get("/events/<int:event_id>/search")
+def search(event_id: int):
+    caller = _caller(event_id, write=False)
+    query = request.args.get("q", "")
+    response = jsonify(results=services.search(caller.event, query))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,60 @@
+// Liqaa door: keep the door page and the QR decoder on the phone, so that it opens
+// and scans without the network. Check-ins themselves never go through this cache.
+const CACHE = "liqaa-door-v1";
+const ASSETS = [
+  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.min.css') }}",
+  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.rtl.min.css') }}",
+  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.bundle.min.js') }}",
+  "{{ url_for('static', filename='css/app.css') }}",
+  "{{ url_for('static', filename='js/app.js') }}",
+  "{{ url_for('static', filename='checkin/door.css') }}",
+  "{{ url_for('static', filename='checkin/door.js') }}",
+  "{{ url_for('static', filename='checkin/icon.svg') }}",
+  "{{ url_for('static', filename='vendor/zxing-wasm/zxing-reader.iife.js') }}",
+  "{{ url_for('static', filename='vendor/zxing-wasm/zxing_reader.wasm') }}",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim())
+  );
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/")) return;  // live answers only; the page queues offline
+  if (request.mode === "navigate" && url.pathname.startsWith("/door")) {
+    // The door page: fresh when online, the last copy when not.
+    event.respondWith(
+      fetch(request)
+        .then((response) => {
+          if (response.ok) {
+            const copy = response.clone();
+            caches.open(CACHE).then((cache) => cache.put(request, copy));
+          }
+          return response;
+        })
+        .catch(() => caches.match(request).then((hit) => hit || caches.match(url.pathname)))
+    );
+    return;
+  }
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(
+      caches.match(request).then((hit) => hit || fetch(request).then((response) => {
+        if (response.ok) {
+          const copy = response.clone();
+          caches.open(CACHE).then((cache) => cache.put(request, copy));
+        }
+        return response;
+      }))
+    );
+  }
+});
