@@ -1,5 +1,6 @@
 """Flask extensions, created unbound; create_app binds them."""
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -18,3 +19,9 @@ csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+@limiter.request_filter
+def _limits_switched_off() -> bool:
+    """Each app's RATELIMIT_ENABLED decides, even with several apps in one process (tests)."""
+    return not current_app.config.get("RATELIMIT_ENABLED", True)

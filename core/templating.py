@@ -41,6 +41,7 @@ def nav_entries() -> list[NavEntry]:
 class Link:
     label: object
     url: str
+    method: str = "GET"  # "POST": shown as a button in a small form with a CSRF token
 
 
 _EVENT_TABS: list[tuple[int, str, object, Role]] = []
@@ -74,12 +75,26 @@ def public_event_actions(event) -> list[Link]:
     return [link for fn in _PUBLIC_ACTIONS if (link := fn(event)) is not None]
 
 
+_TICKET_ACTIONS: list = []
+
+
+def register_ticket_action(fn) -> None:
+    """fn(registration) -> Link | None: a button on the ticket page (e.g. "Admit" for door staff)."""
+    if fn not in _TICKET_ACTIONS:
+        _TICKET_ACTIONS.append(fn)
+
+
+def ticket_actions(registration) -> list[Link]:
+    return [link for fn in _TICKET_ACTIONS if (link := fn(registration)) is not None]
+
+
 def local_datetime(value: datetime | None, style: str = "medium") -> str:
     return format_datetime(value, style) if value else ""
 
 
 def local_date(value: datetime | None, style: str = "full") -> str:
-    return format_date(value, style) if value else ""
+    # A date, not a datetime: Flask-Babel would rebase a datetime with pytz's API.
+    return format_date(i18n.to_local(value).date(), style) if value else ""
 
 
 def local_time(value: datetime | None, style: str = "short") -> str:
@@ -125,6 +140,7 @@ def init_app(app) -> None:
         page_url=page_url,
         event_tabs=event_tabs,
         public_event_actions=public_event_actions,
+        ticket_actions=ticket_actions,
         Role=Role,
     )
     app.jinja_env.filters.update(

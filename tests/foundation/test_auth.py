@@ -30,6 +30,7 @@ def test_email_is_matched_whatever_its_case(client, organiser):
 
 
 def test_wrong_password_and_unknown_account_get_the_same_answer(client, organiser):
+    client.get("/lang/en")
     wrong = login(client, organiser.email, "not the password").get_data(as_text=True)
     unknown = login(client, "nobody@nowhere.test", "not the password").get_data(as_text=True)
     assert "Wrong email or password." in wrong
@@ -58,7 +59,7 @@ def test_login_without_csrf_token_is_refused(client, organiser):
 
 
 def test_forged_csrf_token_is_refused(client, organiser):
-    client.get("/login")
+    client.get("/lang/en")
     response = client.post(
         "/login", data={"email": organiser.email, "password": PASSWORD, "csrf_token": "forged"}
     )
@@ -67,6 +68,7 @@ def test_forged_csrf_token_is_refused(client, organiser):
 
 
 def test_overlong_input_is_rejected_with_a_message(client, organiser):
+    client.get("/lang/en")
     token = form_page_token(client, "/login")
     response = client.post(
         "/login", data={"email": "a" * 10_000, "password": "b" * 10_000, "csrf_token": token}
@@ -125,6 +127,7 @@ def test_change_password_signs_out_other_sessions(app, as_organiser, organiser):
 
 
 def test_change_password_checks_current_and_confirmation(as_organiser):
+    as_organiser.get("/lang/en")
     token = form_page_token(as_organiser, "/account/password")
     html = as_organiser.post(
         "/account/password",
@@ -168,6 +171,7 @@ def test_owner_creates_a_door_account(as_owner, org):
 
 
 def test_owner_cannot_take_an_existing_email_or_remove_the_last_owner(as_owner, owner, door):
+    as_owner.get("/lang/en")
     token = form_page_token(as_owner, "/staff/new")
     html = as_owner.post(
         "/staff/new",
