@@ -79,7 +79,7 @@ _TICKET_ACTIONS: list = []
 
 
 def register_ticket_action(fn) -> None:
-    """fn(registration) -> Link | None: a button on the ticket page (e.g. "Admit" for door staff)."""
+    """fn(registration) -> Link | None: a button on the ticket page (e.g. "Admit" at the door)."""
     if fn not in _TICKET_ACTIONS:
         _TICKET_ACTIONS.append(fn)
 
