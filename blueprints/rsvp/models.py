@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.members.models import MemberCategory
-from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
+from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum, utcnow
+from core.tokens import new_token
 
 if TYPE_CHECKING:
     from blueprints.events.models import Event
@@ -82,6 +83,14 @@ class Registration(OrgScopedMixin, TimestampMixin, Base):
     companion_list: Mapped[list[Companion]] = relationship(
         cascade="all, delete-orphan", order_by="Companion.id", lazy="selectin"
     )
+    answers: Mapped[list[Answer]] = relationship(
+        cascade="all, delete-orphan", order_by="Answer.question_id", lazy="selectin"
+    )
+
+    @property
+    def seats(self) -> int:
+        """The places this registration takes: the person and their companions."""
+        return 1 + (self.companions or 0)
 
 
 class Companion(Base):
@@ -93,3 +102,117 @@ class Companion(Base):
     )
     full_name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
+
+
+class QuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    YES_NO = "yes_no"
+    NUMBER = "number"
+    PHONE = "phone"
+    EMAIL = "email"
+    DATE = "date"
+
+
+CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+
+
+class Question(OrgScopedMixin, TimestampMixin, Base):
+    """A question the organiser asks on an event's RSVP form, in Arabic and French.
+
+    Choices are one per line in each language, paired by their line number; answers keep
+    the line number, so that a summary counts the same choice whatever language was used.
+    """
+
+    __tablename__ = "rsvp_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0, comment="order on the form")
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind, "rsvp_question_kind"))
+    label_ar: Mapped[str] = mapped_column(sa.String(300), default="")
+    label_fr: Mapped[str] = mapped_column(sa.String(300), default="")
+    help_ar: Mapped[str] = mapped_column(sa.String(500), default="")
+    help_fr: Mapped[str] = mapped_column(sa.String(500), default="")
+    choices_ar: Mapped[str] = mapped_column(sa.Text, default="", comment="one per line")
+    choices_fr: Mapped[str] = mapped_column(sa.Text, default="", comment="one per line")
+    required: Mapped[bool] = mapped_column(default=False)
+    is_concern: Mapped[bool] = mapped_column(default=False, comment="answers go to follow-ups")
+
+    def choices(self, locale: str) -> list[str]:
+        """The choices in `locale`, each falling back to the other language's line."""
+        own = (self.choices_ar if locale == "ar" else self.choices_fr).splitlines()
+        other = (self.choices_fr if locale == "ar" else self.choices_ar).splitlines()
+        count = max(len(own), len(other))
+        result = []
+        for i in range(count):
+            text = own[i].strip() if i < len(own) else ""
+            result.append(text or (other[i].strip() if i < len(other) else ""))
+        return result
+
+
+class Answer(OrgScopedMixin, Base):
+    """One registration's answer to one question (choices as line numbers, "0,2")."""
+
+    __tablename__ = "rsvp_answer"
+    __table_args__ = (sa.UniqueConstraint("registration_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("rsvp_question.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, comment="UTC")
+
+    question: Mapped[Question] = relationship(lazy="joined")
+
+
+class RsvpSettings(OrgScopedMixin, Base):
+    """Per-event RSVP options; an event without a row has the defaults (all off)."""
+
+    __tablename__ = "rsvp_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("event.id", ondelete="CASCADE"), unique=True
+    )
+    open_registration: Mapped[bool] = mapped_column(default=False, comment="public form")
+    requires_approval: Mapped[bool] = mapped_column(default=False, comment="organiser decides")
+
+
+class RegistrationConfirmation(OrgScopedMixin, Base):
+    """The emailed link that confirms an open-form registration; it expires."""
+
+    __tablename__ = "registration_confirmation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    expires_at: Mapped[datetime] = mapped_column(comment="UTC")
+    confirmed_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    registration: Mapped[Registration] = relationship()
+
+
+class RevokedTicket(OrgScopedMixin, Base):
+    """A ticket code that no longer admits anyone (revoked or replaced by a reissue).
+
+    Kept so that the door and the ticket page can say "revoked" rather than "unknown".
+    """
+
+    __tablename__ = "rsvp_revoked_ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
+    )
+    revoked_at: Mapped[datetime] = mapped_column(default=utcnow, comment="UTC")
