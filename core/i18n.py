@@ -26,8 +26,17 @@ def normalise_locale(value: str | None) -> str | None:
     return code if code in supported() else None
 
 
+# Formatting follows Moroccan usage (24-hour clock, دجنبر); translations fall back to the language.
+REGIONAL_LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
+
+
 def select_locale() -> str:
     """?lang= > the session's choice > the account's language > Accept-Language > default."""
+    language = _select_language()
+    return REGIONAL_LOCALES.get(language, language)
+
+
+def _select_language() -> str:
     chosen = normalise_locale(request.args.get("lang")) if request else None
     if chosen:
         return chosen
