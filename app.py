@@ -11,6 +11,7 @@ from flask import Flask
 from config import Config, config_for
 from core import access, errors, i18n, security, templating
 from core.db import enable_sqlite_pragmas
+from core.outbox import start_in_process_worker
 from extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent
@@ -64,6 +65,9 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         if (ROOT / "blueprints" / name / "cli.py").exists():
             cli_module = __import__(f"blueprints.{name}.cli", fromlist=["cli"])
             app.cli.add_command(cli_module.cli)
+    if app.config.get("OUTBOX_IN_PROCESS_WORKER") and not app.testing:
+        # Started by the first request, so that CLI commands (db upgrade, demo) run none.
+        app.before_request(lambda: start_in_process_worker(app) and None)
     for dotted in EXTRA_CLI:
         if (ROOT / (dotted.replace(".", "/") + ".py")).exists():
             app.cli.add_command(__import__(dotted, fromlist=["cli"]).cli)
