@@ -14,6 +14,7 @@ from blueprints.auth.models import Role, User
 from blueprints.demo import data
 from blueprints.events.models import Event, EventStatus, ProgrammeItem
 from blueprints.members.models import Member, MemberCategory, MemberTag
+from blueprints.members.services import refresh_search_text
 from blueprints.orgs.models import Organisation, Partner, PartnerKind
 from core import i18n
 from core.db import utcnow
@@ -137,15 +138,9 @@ def _members(org: Organisation) -> None:
             consent_source="demo",
             tags=[MemberTag(tag=t) for t in spec["tags"]],
         )
-        member.search_text = _search_text(member)
+        refresh_search_text(member)
         db.session.add(member)
     db.session.flush()
-
-
-def _search_text(member: Member) -> str:
-    """Filled properly by the members directory; kept simple for demo rows."""
-    parts = [member.full_name, member.company, member.email or "", member.phone or ""]
-    return " ".join(parts).lower()
 
 
 def _event(org: Organisation, partners: dict[str, Partner]) -> None:
