@@ -1,3 +1,250 @@
-from flask import Blueprint
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from blueprints.auth.models import Role
+from blueprints.events.models import Event
+from blueprints.invitations import (
+    emails,  # noqa: F401 - registers the email builders
+    services,
+)
+from blueprints.invitations.forms import AudienceForm, ScheduleForm
+from blueprints.invitations.models import EventNotice, Invitation
+from blueprints.members import services as members
+from blueprints.members.forms import category_choices
+from blueprints.members.models import Member
+from core import outbox
+from core.access import current_org_id, role_required, scoped_get_or_404
+from core.qr import qr_svg
+from core.signals import event_cancelled, event_changed
+from core.templating import register_event_tab, register_labels
+from extensions import csrf, db, limiter
 
 bp = Blueprint("invitations", __name__)
+
+register_event_tab("invitations.index", _l("Invitations"), Role.ORGANISER, order=20)
+register_labels(
+    outbox.OutboxState,
+    {
+        outbox.OutboxState.QUEUED: _l("Queued"),
+        outbox.OutboxState.SENDING: _l("Sending"),
+        outbox.OutboxState.SENT: _l("Sent"),
+        outbox.OutboxState.FAILED: _l("Failed"),
+        outbox.OutboxState.CANCELLED: _l("Cancelled"),
+    },
+)
+
+
+@event_changed.connect
+def _on_event_changed(event, changes=None, actor=None, **_):
+    services.record_change(event, set(changes or ()), actor)
+
+
+@event_cancelled.connect
+def _on_event_cancelled(event, actor=None, **_):
+    services.record_cancellation(event, actor)
+
+
+def _public_limit() -> str:
+    return current_app.config["PUBLIC_RATE_LIMIT"]
+
+
+@bp.get("/events/<int:event_id>/invitations")
+@role_required(Role.ORGANISER)
+def index(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    state = request.args.get("state", "")[:12]
+    page = services.invitations_page(
+        event, request.args.get("page", 1, type=int), per_page=50, state=state
+    )
+    schedule_form = ScheduleForm()
+    schedules = services.schedules_of(event)
+    schedule_form.days.data = ", ".join(str(s.days_before) for s in schedules)
+    return render_template(
+        "invitations/index.html",
+        event=event,
+        page=page,
+        state=state,
+        counts=services.delivery_counts(event),
+        latest=services.latest_messages([i.id for i in page.items]),
+        notices=services.pending_notices(event),
+        schedules=schedules,
+        schedule_form=schedule_form,
+        states=list(outbox.OutboxState),
+    )
+
+
+@bp.route("/events/<int:event_id>/invitations/new", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def new(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    form = AudienceForm()
+    org_id = current_org_id()
+    form.tags.choices = [(t, t) for t in members.tags_of(org_id)]
+    form.categories.choices = category_choices()
+    form.trades.choices = [(t, t) for t in members.trades_of(org_id)]
+    hand = db.session.execute(
+        db.select(Member.id, Member.full_name, Member.category)
+        .where(Member.organisation_id == org_id, Member.archived_at.is_(None))
+        .order_by(Member.category, Member.full_name)
+        .limit(3000)
+    )
+    form.members.choices = [(i, f"{name} ({category.value})") for i, name, category in hand]
+    summary = None
+    if form.validate_on_submit():
+        audience = form.audience()
+        if form.confirm.data:
+            try:
+                result = services.invite(event, audience, current_user.id)
+            except services.InvitationError as error:
+                db.session.rollback()
+                flash(str(error), "danger")
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "%(invited)s invited: %(emailed)s emails queued, %(without_email)s "
+                        "without email, %(unsubscribed)s unsubscribed.",
+                        **vars(result),
+                    ),
+                    "success",
+                )
+                return redirect(url_for("invitations.index", event_id=event.id))
+        summary = services.preview(event, audience)
+    return render_template("invitations/new.html", event=event, form=form, summary=summary)
+
+
+@bp.post("/events/<int:event_id>/invitations/remind")
+@role_required(Role.ORGANISER)
+def remind(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    try:
+        queued = services.remind(event)
+    except services.InvitationError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(_("%(n)s reminders queued.", n=queued), "success")
+    return redirect(url_for("invitations.index", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/invitations/schedule")
+@role_required(Role.ORGANISER)
+def schedule(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    form = ScheduleForm()
+    if form.validate_on_submit():
+        services.set_schedule(event, form.day_list())
+        db.session.commit()
+        flash(_("Automatic reminders saved."), "success")
+    else:
+        for error in form.days.errors or [_("The form expired. Please try again.")]:
+            flash(str(error), "danger")
+    return redirect(url_for("invitations.index", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/invitations/retry")
+@role_required(Role.ORGANISER)
+def retry_failed(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    count = services.retry_failed(event)
+    db.session.commit()
+    flash(_("%(n)s failed emails will be sent again.", n=count), "success")
+    return redirect(url_for("invitations.index", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/outbox/<int:message_id>/retry")
+@role_required(Role.ORGANISER)
+def retry_message(event_id: int, message_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    count = services.retry_failed(event, message_id)
+    db.session.commit()
+    flash(_("%(n)s failed emails will be sent again.", n=count), "success")
+    return redirect(url_for("invitations.index", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/invitations/cancel-queued")
+@role_required(Role.ORGANISER)
+def cancel_queued(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    count = services.cancel_queued(event)
+    db.session.commit()
+    flash(_("%(n)s queued emails cancelled.", n=count), "success")
+    return redirect(url_for("invitations.index", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/notices/<int:notice_id>/<any(send, dismiss):action>")
+@role_required(Role.ORGANISER)
+def notice(event_id: int, notice_id: int, action: str):
+    event = scoped_get_or_404(Event, event_id)
+    item = scoped_get_or_404(EventNotice, notice_id)
+    if item.event_id != event.id:
+        return redirect(url_for("invitations.index", event_id=event.id))
+    if action == "dismiss":
+        services.dismiss_notice(item)
+        db.session.commit()
+        flash(_("No notice will be sent."), "info")
+    else:
+        try:
+            queued = services.confirm_notice(item, current_user.id)
+        except services.InvitationError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            flash(_("%(n)s notices queued.", n=queued), "success")
+    return redirect(url_for("invitations.index", event_id=event.id))
+
+
+@bp.post("/invitations/<int:invitation_id>/whatsapp")
+@role_required(Role.ORGANISER)
+def whatsapp(invitation_id: int):
+    invitation = scoped_get_or_404(Invitation, invitation_id)
+    url = services.whatsapp_url(invitation)
+    if url is None:
+        flash(_("This member has no phone number."), "warning")
+        return redirect(url_for("invitations.index", event_id=invitation.event_id))
+    services.mark_shared_by_hand(invitation)
+    db.session.commit()
+    return redirect(url)
+
+
+@bp.get("/events/<int:event_id>/invitations/print")
+@role_required(Role.ORGANISER)
+def print_sheet(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    invitations = list(
+        db.session.scalars(
+            db.select(Invitation)
+            .join(Member, Member.id == Invitation.member_id)
+            .where(Invitation.event_id == event.id)
+            .order_by(Member.full_name)
+            .limit(1000)
+        )
+    )
+    cards = [
+        (invitation, qr_svg(services.rsvp_url(invitation.token), border=1))
+        for invitation in invitations
+    ]
+    return render_template("invitations/print.html", event=event, cards=cards)
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the secret token is the proof; mail clients post one-click (RFC 8058) bare
+@limiter.limit(_public_limit)
+def unsubscribe(token: str):
+    invitation = services.invitation_by_token(token)
+    if invitation is None:
+        return render_template("invitations/unsubscribe.html", invitation=None), 404
+    member = invitation.member
+    if request.method == "POST":
+        services.unsubscribe(invitation)
+        db.session.commit()
+        return render_template("invitations/unsubscribe.html", invitation=invitation, done=True)
+    return render_template(
+        "invitations/unsubscribe.html",
+        invitation=invitation,
+        done=member.unsubscribed_at is not None,
+    )

@@ -31,7 +31,7 @@ ROUTES = {
     ],
     "members.edit": [
         Access(LOGIN, NO, 200, 200, 404, **MEMBER),
-        Access(LOGIN, NO, 200, 200, 404, method="POST", **MEMBER),
+        Access(LOGIN, NO, 302, 302, 404, method="POST", **MEMBER),
     ],
     "members.archive": Access(LOGIN, NO, 302, 302, 404, method="POST", **MEMBER),
     "members.restore": Access(LOGIN, NO, 302, 302, 404, method="POST", **MEMBER),
@@ -42,7 +42,7 @@ ROUTES = {
     ],
     "members.import_preview": [
         Access(LOGIN, NO, 200, 200, 404, **IMPORT),
-        Access(LOGIN, NO, 200, 200, 404, method="POST", **IMPORT),
+        Access(LOGIN, NO, 302, 302, 404, method="POST", **IMPORT),
     ],
     "members.import_confirm": Access(LOGIN, NO, 302, 302, 404, method="POST", **IMPORT),
 }
