@@ -93,3 +93,16 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(db_url, app):
             pytest.skip("SQLite pragmas only")
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_unexpected_errors_get_a_page_in_the_users_language(db_url):
+    app = build_app(db_url, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = app.test_client().get("/boom?lang=fr")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert '<html lang="fr" dir="ltr">' in html and "boom" not in html
