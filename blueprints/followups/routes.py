@@ -1,3 +1,209 @@
-from flask import Blueprint
+"""The follow-up board, a concern noted by hand, and each follow-up's answer."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from blueprints.auth.models import Role
+from blueprints.events.models import Event
+from blueprints.followups import emails, services  # noqa: F401 - emails registers the builder
+from blueprints.followups.forms import STATUS_LABELS, ConcernForm, FollowUpForm
+from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
+from blueprints.orgs.services import partners_of
+from core import exports
+from core.access import current_org_id, role_required, scoped_get_or_404
+from core.i18n import localized
+from core.signals import concern_raised
+from core.templating import (
+    local_datetime,
+    register_event_tab,
+    register_labels,
+    register_nav,
+    status_label,
+)
+from extensions import db
 
 bp = Blueprint("followups", __name__)
+
+register_nav("followups.board", _l("Follow-ups"), Role.ORGANISER, order=40)
+register_event_tab("followups.event_board", _l("Follow-ups"), Role.ORGANISER, order=65)
+register_labels(FollowUpStatus, STATUS_LABELS)
+register_labels(
+    FollowUpSource,
+    {
+        FollowUpSource.RSVP: _l("RSVP form"),
+        FollowUpSource.SURVEY: _l("Survey"),
+        FollowUpSource.DOOR: _l("At the door"),
+        FollowUpSource.ORGANISER: _l("Noted by the organisers"),
+    },
+)
+concern_raised.connect(services.on_concern_raised)
+
+AGES = (7, 14, 30, 90)
+
+
+def _filters(event_id: int | None = None) -> services.BoardFilters:
+    args = request.args
+    older = args.get("older", type=int)
+    return services.BoardFilters(
+        event_id=event_id or args.get("event", type=int),
+        partner_id=args.get("partner", type=int),
+        department=args.get("department", "")[:120],
+        status=args.get("status", "")[:20],
+        older_than_days=older if older in AGES else None,
+        query=args.get("q", "")[:200],
+    )
+
+
+def _board(event: Event | None):
+    filters = _filters(event.id if event else None)
+    org_id = current_org_id()
+    page = db.paginate(
+        services.board_query(org_id, filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    events = db.session.scalars(
+        db.select(Event).where(Event.organisation_id == org_id).order_by(Event.starts_at.desc())
+    ).all()
+    return render_template(
+        "followups/board.html",
+        event=event,
+        page=page,
+        filters=filters,
+        counts=services.status_counts(org_id, filters),
+        events=events,
+        partners=partners_of(org_id),
+        departments=services.departments_of(org_id),
+        statuses=list(FollowUpStatus),
+        ages=AGES,
+    )
+
+
+@bp.get("/followups")
+@role_required(Role.ORGANISER)
+def board():
+    return _board(None)
+
+
+@bp.get("/events/<int:event_id>/followups")
+@role_required(Role.ORGANISER)
+def event_board(event_id: int):
+    return _board(scoped_get_or_404(Event, event_id))
+
+
+@bp.get("/followups/export.<any(csv, xlsx):fmt>")
+@role_required(Role.ORGANISER)
+def export(fmt: str):
+    rows = db.session.scalars(services.board_query(current_org_id(), _filters())).all()
+    header = [
+        _("Number"),
+        _("Raised on"),
+        _("Event"),
+        _("Source"),
+        _("Question"),
+        _("Concern"),
+        _("Raised by"),
+        _("Contact"),
+        _("Assigned to"),
+        _("Status"),
+        _("Answer"),
+        _("Resolved on"),
+    ]
+    body = [
+        [
+            f.id,
+            local_datetime(f.created_at, "short"),
+            localized(f.event, "title"),
+            status_label(f.source),
+            f.question,
+            f.text,
+            f.raised_by_name,
+            f.raised_by_contact,
+            localized(f.partner, "name") if f.partner else f.department,
+            status_label(f.status),
+            f.resolution,
+            local_datetime(f.resolved_at, "short"),
+        ]
+        for f in rows
+    ]
+    if fmt == "csv":
+        data, mimetype = exports.to_csv(header, body), "text/csv; charset=utf-8"
+    else:
+        data = exports.to_xlsx(header, body, title=_("Follow-ups"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        data,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="followups.{fmt}"'},
+    )
+
+
+@bp.route("/events/<int:event_id>/followups/new", methods=["GET", "POST"])
+@role_required(Role.DOOR)
+def new(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    is_organiser = current_user.has_role(Role.ORGANISER)
+    if not services.staff_may_note_concern(event, is_organiser):
+        abort(404)
+    form = ConcernForm()
+    if form.validate_on_submit():
+        services.record_concern(
+            organisation_id=current_org_id(),
+            event_id=event.id,
+            text=form.text.data,
+            source=FollowUpSource.ORGANISER if is_organiser else FollowUpSource.DOOR,
+            raised_by_name=form.raised_by_name.data or "",
+            raised_by_contact=form.raised_by_contact.data or "",
+            created_by_id=current_user.id,
+        )
+        db.session.commit()
+        flash(_("The concern is noted. The organisers will follow it up."), "success")
+        if is_organiser:
+            return redirect(url_for("followups.event_board", event_id=event.id))
+        return redirect(url_for("followups.new", event_id=event.id))
+    return render_template("followups/new.html", event=event, form=form)
+
+
+@bp.route("/followups/<int:followup_id>", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def edit(followup_id: int):
+    followup = scoped_get_or_404(FollowUp, followup_id)
+    form = FollowUpForm(obj=followup)
+    form.set_partners(partners_of(current_org_id()), lambda p: localized(p, "name"))
+    if request.method == "GET":
+        form.status.data = followup.status.value
+        form.partner_id.data = str(followup.partner_id or "")
+    if form.validate_on_submit():
+        try:
+            services.update_followup(followup, form.change())
+        except services.FollowUpError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+        else:
+            db.session.commit()
+            if followup.status == FollowUpStatus.RESOLVED and services.may_contact(followup):
+                flash(_("Resolved. The person will receive the answer by email."), "success")
+            else:
+                flash(_("Saved."), "success")
+            return redirect(url_for("followups.edit", followup_id=followup.id))
+    return render_template(
+        "followups/edit.html",
+        followup=followup,
+        form=form,
+        contactable=services.may_contact(followup) is not None,
+    )

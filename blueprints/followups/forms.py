@@ -1,0 +1,48 @@
+"""Follow-up forms: a concern noted by staff, and the organiser's update."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from blueprints.followups.models import FollowUpStatus
+from blueprints.followups.services import MAX_TEXT, FollowUpChange
+
+STATUS_LABELS = {
+    FollowUpStatus.OPEN: _l("Open"),
+    FollowUpStatus.IN_PROGRESS: _l("In progress"),
+    FollowUpStatus.RESOLVED: _l("Resolved"),
+}
+
+
+class ConcernForm(FlaskForm):
+    text = TextAreaField(_l("The concern"), validators=[DataRequired(), Length(max=MAX_TEXT)])
+    raised_by_name = StringField(_l("Raised by (optional)"), validators=[Length(max=200)])
+    raised_by_contact = StringField(_l("Phone or email (optional)"), validators=[Length(max=254)])
+
+
+class FollowUpForm(FlaskForm):
+    status = SelectField(
+        _l("Status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
+    )
+    partner_id = SelectField(_l("Assigned partner"), coerce=str, validators=[Optional()])
+    department = StringField(
+        _l("Or department"),
+        validators=[Length(max=120)],
+        description=_l("For example: collection, inspection, human resources."),
+    )
+    resolution = TextAreaField(_l("Answer / resolution note"), validators=[Length(max=MAX_TEXT)])
+
+    def set_partners(self, partners, locale_name) -> None:
+        self.partner_id.choices = [("", "—")] + [(str(p.id), locale_name(p)) for p in partners]
+
+    def change(self) -> FollowUpChange:
+        raw = self.partner_id.data or ""
+        return FollowUpChange(
+            status=FollowUpStatus(self.status.data),
+            partner_id=int(raw) if raw.isdigit() else None,
+            department=self.department.data or "",
+            resolution=self.resolution.data or "",
+        )
