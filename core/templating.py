@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import request, url_for
 from flask_babel import format_date, format_datetime, format_number, format_time
@@ -124,7 +125,10 @@ def page_url(number: int) -> str:
 
 
 def url_with_lang(code: str) -> str:
-    return url_for("site.set_language", code=code, next=request.full_path.rstrip("?"))
+    """The switcher's link: come back to this page, without a ?lang= that would win again."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    back = request.path + ("?" + urlencode(args) if args else "")
+    return url_for("site.set_language", code=code, next=back)
 
 
 def init_app(app) -> None:
