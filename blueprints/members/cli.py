@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from blueprints.members import importer, services
 from blueprints.orgs.models import Organisation
@@ -22,6 +23,11 @@ cli = AppGroup("members", help="The member directory.")
 @click.option("--update-existing", is_flag=True, help="Update members already in the directory.")
 def import_command(file: Path, slug: str, dry_run: bool, update_existing: bool):
     """Import members from a CSV or Excel file, with the same checks as the web page."""
+    with force_locale("en"):  # no request here to choose a language from
+        _import(file, slug, dry_run, update_existing)
+
+
+def _import(file: Path, slug: str, dry_run: bool, update_existing: bool) -> None:
     org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if org is None:
         raise click.ClickException(f"no organisation with slug {slug!r}")
@@ -41,7 +47,10 @@ def import_command(file: Path, slug: str, dry_run: bool, update_existing: bool):
 
     report = importer.Report()
     with click.progressbar(
-        length=len(table.rows), label="checking", file=click.get_text_stream("stderr")
+        length=len(table.rows),
+        label="checking",
+        file=click.get_text_stream("stderr"),
+        update_min_steps=1000,
     ) as bar:
         for result in importer.analyse(table, mapping, services.existing_keys(org.id), bar.update):
             report.add(result)
@@ -56,7 +65,10 @@ def import_command(file: Path, slug: str, dry_run: bool, update_existing: bool):
         click.echo("dry run: nothing was written")
         return
     with click.progressbar(
-        length=len(table.rows), label="importing", file=click.get_text_stream("stderr")
+        length=len(table.rows),
+        label="importing",
+        file=click.get_text_stream("stderr"),
+        update_min_steps=1000,
     ) as bar:
         summary = services.apply_rows(
             org.id,

@@ -98,6 +98,8 @@ _CATEGORIES = {
     "صحفي": "press",
     "guest": "guest", "invite": "guest", "ضيف": "guest",
 }  # fmt: skip
+_LOCALES = {fold(k): v for k, v in _LOCALES.items()}
+_CATEGORIES = {fold(k): v for k, v in _CATEGORIES.items()}
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")  # fmt: skip
 _TAG_SPLIT = re.compile(r"[,;|/،]")
