@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -88,6 +89,13 @@ CATEGORY_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class PostLink(Link):
+    """A button that POSTs (the ticket page renders it as a form with the CSRF token)."""
+
+    method: str = "POST"
+
+
 def _admit_action(registration) -> Link | None:
     """The Admit button on a ticket page, for signed-in door staff of that organisation."""
     if not current_user.is_authenticated or not current_user.has_role(Role.DOOR):
@@ -96,7 +104,7 @@ def _admit_action(registration) -> Link | None:
         return None
     if not registration.ticket_code:
         return None
-    return Link(_l("Admit"), url_for("checkin.admit_ticket", code=registration.ticket_code))
+    return PostLink(_l("Admit"), url_for("checkin.admit_ticket", code=registration.ticket_code))
 
 
 if hasattr(templating, "register_ticket_action"):
