@@ -29,7 +29,7 @@ from blueprints.rsvp.models import (
     RsvpSettings,
 )
 from core.db import utcnow
-from core.outbox import enqueue
+from core.outbox import OutboxMessage, OutboxState, enqueue
 from core.signals import concern_raised
 from core.tokens import new_token
 from extensions import db
@@ -237,6 +237,16 @@ def _drop_ticket(registration: Registration, now: datetime) -> None:
             )
         )
         registration.ticket_code = None
+        # a ticket email still waiting in the outbox must not leave with a dead code
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.kind == "rsvp_ticket",
+                OutboxMessage.state == OutboxState.QUEUED,
+            )
+            .values(state=OutboxState.CANCELLED)
+        )
 
 
 def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registration]:
