@@ -70,7 +70,7 @@ def _question(survey, question_id: int) -> SurveyQuestion:
 
 def _act(event_id: int, action, done: str):
     """Run one survey service, commit once, report, back to the survey tab."""
-    _, survey = _load(event_id)
+    survey = _load(event_id)[1]
     try:
         action(survey)
     except services.SurveyError as error:
@@ -191,7 +191,7 @@ def question_edit(event_id: int, question_id: int):
 @bp.post("/events/<int:event_id>/survey/questions/<int:question_id>/delete")
 @role_required(Role.ORGANISER)
 def question_delete(event_id: int, question_id: int):
-    _, survey = _load(event_id)
+    survey = _load(event_id)[1]
     question = _question(survey, question_id)
     return _act(event_id, lambda s: services.delete_question(question), _("Deleted."))
 
@@ -199,7 +199,7 @@ def question_delete(event_id: int, question_id: int):
 @bp.post("/events/<int:event_id>/survey/questions/<int:question_id>/<any(up, down):direction>")
 @role_required(Role.ORGANISER)
 def question_move(event_id: int, question_id: int, direction: str):
-    _, survey = _load(event_id)
+    survey = _load(event_id)[1]
     question = _question(survey, question_id)
     step = -1 if direction == "up" else 1
     return _act(event_id, lambda s: services.move_question(question, step), _("Saved."))

@@ -167,22 +167,22 @@ def test_hostile_text_is_escaped_on_the_board_and_neutralised_in_exports(app, as
 
 def test_board_filters_and_counts(app, as_organiser, org, event, consenting):
     other_event = make_event(org, title_fr="Deuxième rencontre")
-    raise_concern(event, "Ancienne", consenting)
+    raise_concern(event, "Dossier ZX-old", consenting)
     raise_concern(other_event, "Autre rencontre", None)
     db.session.commit()
-    old = db.session.scalar(sa.select(FollowUp).where(FollowUp.text == "Ancienne"))
+    old = db.session.scalar(sa.select(FollowUp).where(FollowUp.text == "Dossier ZX-old"))
     old.created_at = utcnow() - timedelta(days=20)
     old.status, old.resolved_at, old.resolution = FollowUpStatus.RESOLVED, utcnow(), "fait"
     db.session.commit()
 
     by_event = as_organiser.get(f"/followups?event={other_event.id}").get_data(as_text=True)
-    assert "Autre rencontre" in by_event and "Ancienne" not in by_event
+    assert "Autre rencontre" in by_event and "Dossier ZX-old" not in by_event
     older = as_organiser.get("/followups?older=14").get_data(as_text=True)
-    assert "Ancienne" in older and "Autre rencontre" not in older
+    assert "Dossier ZX-old" in older and "Autre rencontre" not in older
     resolved = as_organiser.get("/followups?status=resolved").get_data(as_text=True)
     assert 'data-count="resolved">1<' in resolved and 'data-count="open">1<' in resolved
     tab = as_organiser.get(f"/events/{event.id}/followups").get_data(as_text=True)
-    assert "Ancienne" in tab and "Autre rencontre" not in tab
+    assert "Dossier ZX-old" in tab and "Autre rencontre" not in tab
 
 
 def test_another_organisation_sees_nothing(app, client, event, consenting):
