@@ -360,11 +360,12 @@ def enqueue_many(session, messages: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert
     else:  # pragma: no cover - other databases: one by one
         return sum(enqueue(session, **m) is not None for m in messages)
+    table = OutboxMessage.__table__
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+    connection = session.connection()
     added = 0
     for start in range(0, len(rows), 1000):
-        stmt = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["key"])
-        result = session.execute(stmt, rows[start : start + 1000])
-        added += max(result.rowcount or 0, 0)
+        added += len(connection.execute(stmt, rows[start : start + 1000]).all())
     return added
 
 

@@ -18,12 +18,19 @@ def setup(world):
     db.session.add(invitation)
     db.session.flush()
     notice = EventNotice(
-        organisation_id=world.org.id, event_id=world.event.id, kind=NoticeKind.CHANGED,
+        organisation_id=world.org.id,
+        event_id=world.event.id,
+        kind=NoticeKind.CHANGED,
         changes="time",
     )
     message = OutboxMessage(
-        organisation_id=world.org.id, key="acc:1", kind="invitation", to_email="y@example.ma",
-        payload={}, invitation_id=invitation.id, state=OutboxState.FAILED,
+        organisation_id=world.org.id,
+        key="acc:1",
+        kind="invitation",
+        to_email="y@example.ma",
+        payload={},
+        invitation_id=invitation.id,
+        state=OutboxState.FAILED,
     )
     db.session.add_all([notice, message])
     db.session.commit()

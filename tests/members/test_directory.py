@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from blueprints.members.models import Member, MemberCategory
 from blueprints.members.services import MemberData, create_member
-from tests.conftest import form_page_token, make_org, make_user
 from extensions import db
+from tests.conftest import form_page_token, make_org, make_user
 
 
 def _add(org, name, **fields):

@@ -12,8 +12,8 @@ from openpyxl import Workbook
 from blueprints.members import importer
 from blueprints.members.models import Member, MemberImport
 from blueprints.members.services import MemberData, create_member
-from tests.conftest import csrf_token_from
 from extensions import db
+from tests.conftest import csrf_token_from
 
 ARABIC_CSV = (
     "الاسم;الهاتف;البريد الإلكتروني;المدينة;القطاع;ملاحظات\n"
@@ -172,7 +172,7 @@ def test_web_import_writes_nothing_until_confirmed_then_all_at_once(as_organiser
 
 
 def test_web_import_mapping_can_be_corrected(as_organiser):
-    data = "Col A;Col B\nSara;0612345678\n".encode()
+    data = b"Col A;Col B\nSara;0612345678\n"
     location = _upload(as_organiser, data, "plain.csv").headers["Location"]
     html = as_organiser.get(location).get_data(as_text=True)
     assert "Choose which column holds the names" in html
