@@ -129,8 +129,8 @@ def test_arrivals_view_counts_charts_and_lists(as_organiser, org, door, event, g
     assert "2 / 3" in html
     assert "<svg" in html and "<rect" in html
     assert "Absent Person" in html
-    assert "Unknown ticket" in html  # a refused scan with its reason
-    assert "door A" in html and "door C" in html  # the conflict
+    assert "Billet inconnu" in html  # a refused scan with its reason (the organiser reads French)
+    assert "entrée A" in html and "entrée C" in html  # the conflict
 
 
 def test_export_of_the_log_is_formula_safe(as_organiser, door, event):
@@ -155,7 +155,7 @@ def test_no_show_list_after_the_event(as_organiser, org):
     past = make_event(org, starts_in=timedelta(hours=-6), hours=2)
     make_registration(past, "Never Came")
     html = as_organiser.get(f"/events/{past.id}/arrivals").get_data(as_text=True)
-    assert "No-shows" in html and "Never Came" in html
+    assert "Absents" in html and "Never Came" in html
     assert 'http-equiv="refresh"' not in html
     assert past.ends_at < utcnow()
 
