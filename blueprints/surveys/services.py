@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -616,6 +617,13 @@ def yes_no_labels() -> tuple[str, str]:
 def compute_results(
     survey: Survey, locale: str, *, category: str = "", trade: str = "", search: str = ""
 ) -> SurveyResults:
+    with force_locale(locale):
+        return _compute_results(survey, locale, category=category, trade=trade, search=search)
+
+
+def _compute_results(
+    survey: Survey, locale: str, *, category: str, trade: str, search: str
+) -> SurveyResults:
     responses = responses_for(survey, category=category, trade=trade)
     invited = db.session.scalar(
         sa.select(sa.func.count(SurveyInvite.id)).where(SurveyInvite.survey_id == survey.id)
@@ -669,6 +677,11 @@ def answer_text(question: SurveyQuestion, value, locale: str) -> str:
 
 def export_rows(survey: Survey, locale: str, *, category: str = "", trade: str = ""):
     """Header and rows: one row per response, one column per question."""
+    with force_locale(locale):
+        return _export_rows(survey, locale, category=category, trade=trade)
+
+
+def _export_rows(survey: Survey, locale: str, *, category: str, trade: str):
     header = [str(_l("Day"))]
     if not survey.anonymous:
         header += [str(_l("Name")), str(_l("Company")), str(_l("Trade")), str(_l("Category"))]
