@@ -48,7 +48,9 @@ class WhenAccepting:
         self.field_flags = {}
 
     def __call__(self, form, field):
-        empty = field.data in (None, "", []) or (isinstance(field.data, str) and not field.data.strip())
+        empty = field.data in (None, "", []) or (
+            isinstance(field.data, str) and not field.data.strip()
+        )
         if empty and field.raw_data and any(str(v).strip() for v in field.raw_data):
             return  # something was typed that could not be read: let the type check speak
         if not empty:
@@ -109,7 +111,9 @@ class BaseAnswerForm(FlaskForm):
         return result
 
     def companion_names(self) -> list[str]:
-        return [(entry.data or "").strip() for entry in self.companions if (entry.data or "").strip()]
+        return [
+            (entry.data or "").strip() for entry in self.companions if (entry.data or "").strip()
+        ]
 
 
 def _plain_number(value: Decimal) -> str:
@@ -179,7 +183,13 @@ def localized_label(question: Question, field: str, locale: str) -> str:
     return localized(question, field, locale)
 
 
-def answer_form(base: type[BaseAnswerForm], questions: list[Question], locale: str, max_companions: int, **kwargs):
+def answer_form(
+    base: type[BaseAnswerForm],
+    questions: list[Question],
+    locale: str,
+    max_companions: int,
+    **kwargs,
+):
     """A form class for this event: its questions and as many companion rows as allowed."""
 
     class EventAnswerForm(base):
@@ -218,9 +228,7 @@ class QuestionForm(FlaskForm):
     label_fr = StringField(_l("Question (French)"), validators=[Length(max=300)])
     help_ar = StringField(_l("Help text (Arabic)"), validators=[Length(max=500)])
     help_fr = StringField(_l("Help text (French)"), validators=[Length(max=500)])
-    choices_ar = TextAreaField(
-        _l("Choices (Arabic), one per line"), validators=[Length(max=5000)]
-    )
+    choices_ar = TextAreaField(_l("Choices (Arabic), one per line"), validators=[Length(max=5000)])
     choices_fr = TextAreaField(
         _l("Choices (French), one per line"),
         validators=[Length(max=5000)],

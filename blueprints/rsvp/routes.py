@@ -218,7 +218,10 @@ def answer(token: str):
 
 def _after_answer(registration: Registration, token: str):
     if registration.status == RegistrationStatus.ACCEPTED:
-        flash(_("Thank you: your place is confirmed. Your ticket is also on its way by email."), "success")
+        flash(
+            _("Thank you: your place is confirmed. Your ticket is also on its way by email."),
+            "success",
+        )
         return redirect(url_for("rsvp.ticket", code=registration.ticket_code))
     if registration.status == RegistrationStatus.WAITLISTED:
         flash(_("The hall is full: you are on the waiting list."), "warning")
@@ -355,7 +358,10 @@ def confirm(token: str):
         else:
             db.session.commit()
             if registration.status == RegistrationStatus.ACCEPTED:
-                flash(_("Your place is confirmed. Your ticket is also on its way by email."), "success")
+                flash(
+                    _("Your place is confirmed. Your ticket is also on its way by email."),
+                    "success",
+                )
                 return redirect(url_for("rsvp.ticket", code=registration.ticket_code))
             return redirect(url_for("rsvp.confirm", token=token))
     return (
@@ -434,20 +440,30 @@ def export(event_id: int, fmt: str):
         body = to_xlsx(header, rows, title="Registrations")
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
 ACTIONS = {
-    "promote": (services.promote_by_hand, _l("Moved up from the waiting list; the ticket is on its way.")),
+    "promote": (
+        services.promote_by_hand,
+        _l("Moved up from the waiting list; the ticket is on its way."),
+    ),
     "revoke": (services.revoke_ticket, _l("The ticket was revoked: its code no longer works.")),
-    "reissue": (services.reissue_ticket, _l("A new ticket was issued and emailed; the old one no longer works.")),
+    "reissue": (
+        services.reissue_ticket,
+        _l("A new ticket was issued and emailed; the old one no longer works."),
+    ),
     "approve": (services.approve, _l("Approved.")),
     "reject": (services.reject, _l("Rejected; the person will be told by email.")),
 }
 
 
-@bp.post("/events/<int:event_id>/registrations/<int:registration_id>/<any(promote, revoke, reissue, approve, reject):action>")
+@bp.post(
+    "/events/<int:event_id>/registrations/<int:registration_id>/<any(promote, revoke, reissue, approve, reject):action>"
+)
 @role_required(Role.ORGANISER)
 def registration_action(event_id: int, registration_id: int, action: str):
     event, registration = _event_registration(event_id, registration_id)

@@ -35,7 +35,11 @@ from core.tokens import new_token
 from extensions import db
 
 CONFIRMATION_VALIDITY = timedelta(hours=48)
-FINAL_STATUSES = (RegistrationStatus.DECLINED, RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED)
+FINAL_STATUSES = (
+    RegistrationStatus.DECLINED,
+    RegistrationStatus.CANCELLED,
+    RegistrationStatus.REJECTED,
+)
 
 
 class RsvpError(Exception):
@@ -146,7 +150,9 @@ def registration_by_code(code: str) -> Registration | None:
 def is_revoked_code(code: str) -> bool:
     if not code or len(code) > 64:
         return False
-    return db.session.scalar(sa.select(RevokedTicket.id).where(RevokedTicket.code == code)) is not None
+    return (
+        db.session.scalar(sa.select(RevokedTicket.id).where(RevokedTicket.code == code)) is not None
+    )
 
 
 def confirmation_by_token(token: str) -> RegistrationConfirmation | None:
@@ -554,7 +560,9 @@ def _send_confirmation(registration: Registration, now: datetime) -> None:
     )
     db.session.add(confirmation)
     db.session.flush()
-    _enqueue(registration, "rsvp_confirm", str(confirmation.id), {"confirmation_id": confirmation.id})
+    _enqueue(
+        registration, "rsvp_confirm", str(confirmation.id), {"confirmation_id": confirmation.id}
+    )
 
 
 def confirm(confirmation: RegistrationConfirmation, now: datetime | None = None) -> Registration:
@@ -781,7 +789,10 @@ def export_rows(event: Event, locale: str) -> tuple[list[str], list[list]]:
         str(_l("Consent given (UTC)")),
         str(_l("Answered (UTC)")),
         str(_l("Checked in (UTC)")),
-    ] + [(q.label_ar if locale == "ar" else q.label_fr) or q.label_fr or q.label_ar for q in questions]
+    ] + [
+        (q.label_ar if locale == "ar" else q.label_fr) or q.label_fr or q.label_ar
+        for q in questions
+    ]
     rows = []
     for registration in db.session.scalars(registrations_query(event, None, None, "")):
         answers = {a.question_id: a.value for a in registration.answers}
@@ -826,6 +837,4 @@ def _enqueue(registration: Registration, kind: str, suffix: str, payload: dict |
 
 
 def _enqueue_ticket(registration: Registration, reason: str):
-    return _enqueue(
-        registration, "rsvp_ticket", registration.ticket_code[:16], {"reason": reason}
-    )
+    return _enqueue(registration, "rsvp_ticket", registration.ticket_code[:16], {"reason": reason})
