@@ -46,7 +46,7 @@ def _caller(event_id: int, write: bool) -> DoorCaller:
             abort(401)
         if device.event_id != event_id:
             abort(404)
-        return DoorCaller(db.session.get(Event, device.event_id), None, device)
+        return DoorCaller(device.event, None, device)
     if not current_user.is_authenticated:
         abort(401)
     if not current_user.has_role(Role.DOOR):

@@ -13,6 +13,7 @@ from core.db import Base, OrgScopedMixin, str_enum, utcnow
 
 if TYPE_CHECKING:
     from blueprints.auth.models import User
+    from blueprints.events.models import Event
     from blueprints.rsvp.models import Registration
 
 
@@ -59,6 +60,8 @@ class DoorDevice(OrgScopedMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="UTC")
     last_used_at: Mapped[datetime | None] = mapped_column()
     revoked_at: Mapped[datetime | None] = mapped_column()
+
+    event: Mapped[Event] = relationship(lazy="joined")
 
     @property
     def active(self) -> bool:

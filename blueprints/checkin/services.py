@@ -146,10 +146,11 @@ def check_in(
     offline: bool = False,
     method: CheckInMethod = CheckInMethod.SCAN,
 ) -> dict:
-    """Admit the ticket `code` (a ticket URL or a bare code) at `event`; the API answer."""
-    stored = _stored_answer(event, nonce)
-    if stored is not None:
-        return stored
+    """Admit the ticket `code` (a ticket URL or a bare code) at `event`; the API answer.
+
+    A nonce seen before is caught by the unique (event_id, nonce) constraint when the
+    log row is written: the whole attempt is rolled back and the stored answer returned.
+    """
     ticket = extract_code(code)
     registration = None
     if ticket is not None:
@@ -193,9 +194,6 @@ def check_in_registration(
     method: CheckInMethod = CheckInMethod.SEARCH,
 ) -> dict:
     """Admit a registration found by search (or on its ticket page) rather than scanned."""
-    stored = _stored_answer(event, nonce)
-    if stored is not None:
-        return stored
     registration = db.session.scalar(
         sa.select(Registration).where(
             Registration.id == registration_id,
@@ -340,33 +338,49 @@ def _decide(
 
 
 def _first_check_in(registration_id: int) -> dict:
-    """When, where and by whom a registration was admitted (read fresh, not from the session)."""
-    row = db.session.execute(
-        sa.select(
-            Registration.checked_in_at, Registration.checked_in_door, Registration.checked_in_by_id
-        ).where(Registration.id == registration_id)
-    ).one()
-    admission = db.session.scalar(
-        sa.select(CheckIn)
+    """When, where and by whom a registration was admitted (read fresh, not from the session).
+
+    One statement: the registration's columns and, through an outer join, the latest
+    admission in the log with its account or device.
+    """
+    latest = (
+        sa.select(sa.func.max(CheckIn.id))
         .where(
             CheckIn.registration_id == registration_id,
             CheckIn.result == CheckInResult.ADMITTED,
         )
-        .order_by(CheckIn.id.desc())
-        .limit(1)
+        .scalar_subquery()
     )
-    user = device = None
-    if admission is not None:
-        user, device = admission.user, admission.device
-    elif row.checked_in_by_id:
-        user = db.session.get(User, row.checked_in_by_id)
+    row = db.session.execute(
+        sa.select(
+            Registration.checked_in_at,
+            Registration.checked_in_door,
+            sa.func.coalesce(CheckIn.user_id, Registration.checked_in_by_id).label("user_id"),
+            CheckIn.device_id,
+            User.full_name,
+            User.email,
+            DoorDevice.label,
+            DoorDevice.door,
+        )
+        .select_from(Registration)
+        .outerjoin(CheckIn, CheckIn.id == latest)
+        .outerjoin(
+            User, User.id == sa.func.coalesce(CheckIn.user_id, Registration.checked_in_by_id)
+        )
+        .outerjoin(DoorDevice, DoorDevice.id == CheckIn.device_id)
+        .where(Registration.id == registration_id)
+    ).one()
+    if row.device_id is not None:
+        by = row.label or row.door or ""
+    else:
+        by = row.full_name or row.email or ""
     return {
         "at": _iso(row.checked_in_at),
         "at_dt": row.checked_in_at,
         "door": row.checked_in_door,
-        "by": _actor_name(user, device),
-        "user_id": user.id if user else None,
-        "device_id": device.id if device else None,
+        "by": by,
+        "user_id": None if row.device_id is not None else row.user_id,
+        "device_id": row.device_id,
     }
 
 

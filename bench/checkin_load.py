@@ -1,0 +1,421 @@
+"""Check-in under load: gunicorn (2 workers), 16 clients, on SQLite and PostgreSQL.
+
+For each database it prepares an event with N registrations, starts gunicorn on
+127.0.0.1, and runs three phases of the same load (C concurrent clients, S seconds):
+
+  baseline   a minimal Flask-SQLAlchemy app built here (not in the product): one SELECT
+             and one UPDATE of a registration row per request
+  admit      POST /api/v1/events/<id>/checkins with distinct valid tickets
+  already    the same endpoint with tickets admitted in the previous phase
+
+and prints requests per second and p50/p95/p99 latency for each, then checks that
+every ticket was admitted at most once.
+
+    .venv/bin/python bench/checkin_load.py                       # full run: 20 s, 10,000 tickets
+    .venv/bin/python bench/checkin_load.py --seconds 5 --tickets 2000 --db sqlite   # short run
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+HOST = "127.0.0.1"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_checkin_bench"
+
+
+# --------------------------------------------------------------------------- the baseline app
+
+
+def baseline_app():
+    """One SELECT and one UPDATE of a row through Flask-SQLAlchemy, nothing else."""
+    import sqlalchemy as sa
+    from flask import Flask, jsonify, request
+    from flask_sqlalchemy import SQLAlchemy
+
+    from core.db import enable_sqlite_pragmas, utcnow
+
+    app = Flask("baseline")
+    uri = os.environ["DATABASE_URL"]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+    base_db = SQLAlchemy()
+    base_db.init_app(app)
+    with app.app_context():
+        enable_sqlite_pragmas(base_db.engine)
+    table = sa.table(
+        "registration",
+        sa.column("id"),
+        sa.column("ticket_code"),
+        sa.column("full_name"),
+        sa.column("updated_at"),
+    )
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok"
+
+    @app.post("/baseline")
+    def baseline():
+        code = (request.get_json(silent=True) or {}).get("code", "")
+        row = base_db.session.execute(
+            sa.select(table.c.id, table.c.full_name).where(table.c.ticket_code == code)
+        ).first()
+        if row is None:
+            return jsonify(found=False)
+        base_db.session.execute(
+            sa.update(table)
+            .where(table.c.id == row.id)
+            .values(updated_at=utcnow().replace(tzinfo=None))
+        )
+        base_db.session.commit()
+        return jsonify(found=True, name=row.full_name)
+
+    return app
+
+
+# --------------------------------------------------------------------------- data
+
+
+def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
+    """A fresh schema with one open event, `tickets` accepted registrations and a device."""
+    import sqlalchemy as sa
+
+    from app import create_app
+    from blueprints.auth.models import Role, User
+    from blueprints.checkin import services
+    from blueprints.events.models import Event, EventStatus
+    from blueprints.orgs.models import Organisation
+    from blueprints.rsvp.models import Registration
+    from core.db import utcnow
+    from core.tokens import new_token
+    from extensions import db
+
+    app = create_app(
+        {
+            "ENV_NAME": "production",
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "OUTBOX_IN_PROCESS_WORKER": False,
+        }
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                conn.execute(sa.text("CREATE SCHEMA public"))
+        else:
+            db.drop_all()
+        db.create_all()
+        org = Organisation(slug="bench", name_fr="Bench", name_ar="Bench", sender_name="Bench")
+        db.session.add(org)
+        db.session.flush()
+        user = User(organisation_id=org.id, email="organiser@bench.test", role=Role.ORGANISER)
+        user.password_hash = "!"
+        db.session.add(user)
+        now = utcnow().replace(second=0, microsecond=0)
+        event = Event(
+            organisation_id=org.id,
+            title_fr="Bench",
+            starts_at=now - timedelta(minutes=30),
+            ends_at=now + timedelta(hours=4),
+            capacity=tickets * 2,
+            status=EventStatus.PUBLISHED,
+        )
+        db.session.add(event)
+        db.session.flush()
+        codes = [new_token() for _ in range(tickets)]
+        db.session.execute(
+            sa.insert(Registration),
+            [
+                {
+                    "organisation_id": org.id,
+                    "event_id": event.id,
+                    "status": "accepted",
+                    "full_name": f"Guest {i}",
+                    "company": "",
+                    "ticket_code": code,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for i, code in enumerate(codes)
+            ],
+        )
+        _device, token = services.issue_device(event, "A", "bench", user)
+        db.session.commit()
+        event_id = event.id
+        db.engine.dispose()
+    return event_id, token, codes
+
+
+def fresh_postgres(url: str) -> None:
+    import sqlalchemy as sa
+
+    parsed = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+# --------------------------------------------------------------------------- gunicorn
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, target: str, url: str):
+        self.port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench",
+            "LIQAA_ENV": "production",
+            "OUTBOX_IN_PROCESS_WORKER": "0",
+            "RATELIMIT_ENABLED": "0",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+        }
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        self.proc = subprocess.Popen(
+            [gunicorn, "-w", "2", "-b", f"{HOST}:{self.port}", "--log-level", "warning", target],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                status, _ = request(self.port, "GET", "/healthz", None, {})
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"gunicorn {target} did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def request(port: int, method: str, path: str, body, headers) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        payload = json.dumps(body) if body is not None else None
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+# --------------------------------------------------------------------------- load
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    answers: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        n = len(self.latencies)
+        if not n:
+            return f"{self.name:<10} no requests"
+        q = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return (
+            f"{self.name:<10} {n:>7} req  {n / self.seconds:>8.1f} req/s  "
+            f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms  "
+            f"errors {self.errors}  answers {dict(sorted(self.answers.items()))}"
+        )
+
+
+def run_phase(name, port, path, headers, codes, clients, seconds, key) -> Phase:
+    """`clients` threads send requests for `seconds` (or until the codes run out)."""
+    phase = Phase(name)
+    supply = iter(codes)
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def worker():
+        local, answers, errors = [], {}, 0
+        while time.monotonic() < stop_at:
+            with lock:
+                code = next(supply, None)
+            if code is None:
+                break
+            body = {"code": code, "door": "A", "nonce": uuid.uuid4().hex}
+            started = time.perf_counter()
+            try:
+                status, raw = request(port, "POST", path, body, headers)
+            except OSError:
+                errors += 1
+                continue
+            local.append(time.perf_counter() - started)
+            if status != 200:
+                errors += 1
+                continue
+            answer = json.loads(raw).get(key)
+            answers[str(answer)] = answers.get(str(answer), 0) + 1
+        with lock:
+            phase.latencies.extend(local)
+            phase.errors += errors
+            for k, v in answers.items():
+                phase.answers[k] = phase.answers.get(k, 0) + v
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    phase.seconds = time.monotonic() - started
+    return phase
+
+
+def check_once(url: str, event_id: int) -> str:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1)
+        if url.startswith("postgresql")
+        else url
+    )
+    with engine.connect() as conn:
+        admitted = conn.execute(
+            sa.text("SELECT count(*) FROM checkin WHERE event_id = :e AND result = 'admitted'"),
+            {"e": event_id},
+        ).scalar()
+        distinct = conn.execute(
+            sa.text(
+                "SELECT count(DISTINCT registration_id) FROM checkin "
+                "WHERE event_id = :e AND result = 'admitted'"
+            ),
+            {"e": event_id},
+        ).scalar()
+        checked = conn.execute(
+            sa.text("SELECT count(*) FROM registration WHERE checked_in_at IS NOT NULL")
+        ).scalar()
+        logged = conn.execute(
+            sa.text("SELECT count(*) FROM checkin WHERE event_id = :e"), {"e": event_id}
+        ).scalar()
+    engine.dispose()
+    ok = admitted == distinct == checked
+    return (
+        f"check: {checked} checked in, {admitted} admissions logged for {distinct} tickets, "
+        f"{logged} log rows -> {'OK, each ticket once' if ok else 'MISMATCH'}"
+    )
+
+
+def bench_database(label: str, url: str, args) -> list[str]:
+    print(f"\n== {label}: preparing {args.tickets} registrations…", flush=True)
+    event_id, token, codes = prepare(url, args.tickets)
+    # The baseline admits nobody (it only touches updated_at), so both use every ticket.
+    baseline_codes = admit_codes = codes
+    lines = [f"{label} ({args.clients} clients, {args.seconds:.0f} s per phase, gunicorn -w 2)"]
+
+    server = Server("checkin_load:baseline_app()", url)
+    try:
+        phase = run_phase(
+            "baseline",
+            server.port,
+            "/baseline",
+            {"Content-Type": "application/json"},
+            itertools.cycle(baseline_codes),
+            args.clients,
+            args.seconds,
+            "found",
+        )
+    finally:
+        server.stop()
+    lines.append(phase.line())
+    print(lines[-1], flush=True)
+
+    server = Server("app:create_app()", url)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    path = f"/api/v1/events/{event_id}/checkins"
+    try:
+        admit = run_phase(
+            "admit", server.port, path, headers, admit_codes, args.clients, args.seconds, "result"
+        )
+        lines.append(admit.line())
+        print(lines[-1], flush=True)
+        used = admit_codes[: len(admit.latencies)]
+        already = run_phase(
+            "already",
+            server.port,
+            path,
+            headers,
+            itertools.cycle(used or admit_codes),
+            args.clients,
+            args.seconds,
+            "result",
+        )
+        lines.append(already.line())
+        print(lines[-1], flush=True)
+    finally:
+        server.stop()
+    lines.append(check_once(url, event_id))
+    print(lines[-1], flush=True)
+    return lines
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--seconds", type=float, default=20.0, help="per phase (default 20)")
+    parser.add_argument("--tickets", type=int, default=10_000, help="registrations (default 10000)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    args = parser.parse_args(argv)
+
+    report = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.db in ("sqlite", "both"):
+            report += bench_database("SQLite (WAL)", f"sqlite:///{tmp}/bench.db", args)
+        if args.db in ("postgres", "both"):
+            try:
+                fresh_postgres(args.pg_url)
+            except Exception as error:  # noqa: BLE001 - say why and go on
+                print(f"\nPostgreSQL skipped: {error}")
+            else:
+                report += bench_database("PostgreSQL", args.pg_url, args)
+    print("\n== summary")
+    print("\n".join(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
