@@ -3,6 +3,7 @@ and the organiser's registrations, questions and exports."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from flask import (
@@ -26,8 +27,10 @@ from markupsafe import Markup
 from blueprints.auth.models import Role
 from blueprints.events.models import Event, EventStatus
 from blueprints.events.services import published_event_or_none
-from blueprints.rsvp import emails  # noqa: F401 - registers the email builders
-from blueprints.rsvp import services
+from blueprints.rsvp import (
+    emails,  # noqa: F401 - registers the email builders
+    services,
+)
 from blueprints.rsvp.forms import (
     InvitationAnswerForm,
     OpenRegistrationForm,
@@ -45,6 +48,7 @@ from blueprints.rsvp.models import (
 )
 from core.access import role_required, scoped_get_or_404
 from core.calendar import event_ics
+from core.db import utcnow
 from core.exports import to_csv, to_xlsx
 from core.i18n import current_language, normalise_locale
 from core.phones import normalise_phone
@@ -150,8 +154,6 @@ def _initial(registration: Registration | None, questions: list[Question]) -> di
             except InvalidOperation:
                 continue
         elif question.kind == QuestionKind.DATE:
-            from datetime import date
-
             try:
                 data[name] = date.fromisoformat(value)
             except ValueError:
@@ -348,7 +350,7 @@ def confirm(token: str):
         abort(404)
     registration = confirmation.registration
     _use_language(registration.locale)
-    expired = confirmation.confirmed_at is None and confirmation.expires_at <= services.utcnow()
+    expired = confirmation.confirmed_at is None and confirmation.expires_at <= utcnow()
     if request.method == "POST" and not expired:
         try:
             registration = services.confirm(confirmation)
@@ -461,9 +463,10 @@ ACTIONS = {
 }
 
 
-@bp.post(
-    "/events/<int:event_id>/registrations/<int:registration_id>/<any(promote, revoke, reissue, approve, reject):action>"
-)
+ACTION_RULE = "<any(promote, revoke, reissue, approve, reject):action>"
+
+
+@bp.post(f"/events/<int:event_id>/registrations/<int:registration_id>/{ACTION_RULE}")
 @role_required(Role.ORGANISER)
 def registration_action(event_id: int, registration_id: int, action: str):
     event, registration = _event_registration(event_id, registration_id)

@@ -29,6 +29,7 @@ from blueprints.rsvp.models import (
     RsvpSettings,
 )
 from core.db import utcnow
+from core.i18n import localized
 from core.outbox import OutboxMessage, OutboxState, enqueue
 from core.signals import concern_raised
 from core.tokens import new_token
@@ -409,9 +410,7 @@ def _raise_concern(registration: Registration, answer: Answer) -> None:
         text=display_value(question, answer.value, registration.locale),
         source="rsvp",
         registration_id=registration.id,
-        question=question.label_fr or question.label_ar
-        if registration.locale != "ar"
-        else question.label_ar or question.label_fr,
+        question=localized(question, "label", registration.locale),
     )
 
 

@@ -62,7 +62,12 @@ ROUTES = {
     "rsvp.register": [
         Access(404, 404, 404, 404, 404, params=lambda w: {"public_id": w.event.public_id}),
         Access(
-            404, 404, 404, 404, 404, method="POST",
+            404,
+            404,
+            404,
+            404,
+            404,
+            method="POST",
             params=lambda w: {"public_id": w.event.public_id},
         ),
     ],

@@ -37,7 +37,9 @@ def test_accept_with_a_companion_gives_a_ticket(client, invitation):
     assert registration.consent_at is not None
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/t/{registration.ticket_code}")
-    assert invitation.responded_at is not None or registration_of(invitation).invitation.responded_at
+    assert (
+        invitation.responded_at is not None or registration_of(invitation).invitation.responded_at
+    )
 
 
 def test_accept_without_consent_is_refused(client, invitation):

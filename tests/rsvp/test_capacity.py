@@ -130,7 +130,9 @@ def test_concurrent_answers_never_exceed_the_capacity(app, org):
                 invitation = db.session.get(Invitation, invitation_id)
                 services.respond(
                     invitation,
-                    services.RsvpData(accept=True, locale="ar", companion_names=names, consent=True),
+                    services.RsvpData(
+                        accept=True, locale="ar", companion_names=names, consent=True
+                    ),
                 )
                 db.session.commit()
             except Exception as error:  # noqa: BLE001 - collected and asserted below
@@ -149,14 +151,20 @@ def test_concurrent_answers_never_exceed_the_capacity(app, org):
         thread.join(60)
     assert errors == []
     db.session.expire_all()
-    rows = db.session.scalars(sa.select(Registration).where(Registration.event_id == event.id)).all()
+    rows = db.session.scalars(
+        sa.select(Registration).where(Registration.event_id == event.id)
+    ).all()
     assert len(rows) == people
     seats = sum(r.seats for r in rows if r.status == RegistrationStatus.ACCEPTED)
     assert seats <= capacity
     assert seats >= capacity - 1  # the hall was filled, not left half empty
-    assert all(r.status in (RegistrationStatus.ACCEPTED, RegistrationStatus.WAITLISTED) for r in rows)
+    assert all(
+        r.status in (RegistrationStatus.ACCEPTED, RegistrationStatus.WAITLISTED) for r in rows
+    )
     codes = [r.ticket_code for r in rows if r.ticket_code]
-    assert len(codes) == len(set(codes)) == sum(r.status == RegistrationStatus.ACCEPTED for r in rows)
+    assert (
+        len(codes) == len(set(codes)) == sum(r.status == RegistrationStatus.ACCEPTED for r in rows)
+    )
     print(f"{'PostgreSQL' if is_postgres() else 'SQLite'}: {seats}/{capacity} seats taken")
 
 

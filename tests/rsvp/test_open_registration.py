@@ -73,12 +73,17 @@ def test_place_is_held_only_after_confirming_by_email(client, org, smtp_server):
     page = client.get(path)
     assert page.status_code == 200
     db.session.expire_all()
-    assert db.session.get(Registration, registration.id).status == RegistrationStatus.PENDING_CONFIRMATION
+    assert (
+        db.session.get(Registration, registration.id).status
+        == RegistrationStatus.PENDING_CONFIRMATION
+    )
     raised = []
     handler = lambda sender, **kw: raised.append(kw)  # noqa: E731
     concern_raised.connect(handler)
     try:
-        response = client.post(path, data={"csrf_token": csrf_token_from(page.get_data(as_text=True))})
+        response = client.post(
+            path, data={"csrf_token": csrf_token_from(page.get_data(as_text=True))}
+        )
     finally:
         concern_raised.disconnect(handler)
     db.session.expire_all()
@@ -100,7 +105,9 @@ def test_confirmation_link_expires(client, org, smtp_server):
     token = csrf_token_from(client.get(f"/e/{event.public_id}/register").get_data(as_text=True))
     response = client.post(f"/confirm/{confirmation.token}", data={"csrf_token": token})
     assert response.status_code == 410
-    assert db.session.scalar(sa.select(Registration.status)) == RegistrationStatus.PENDING_CONFIRMATION
+    assert (
+        db.session.scalar(sa.select(Registration.status)) == RegistrationStatus.PENDING_CONFIRMATION
+    )
     assert client.get("/confirm/forged-token").status_code == 404
 
 

@@ -7,20 +7,42 @@ import sqlalchemy as sa
 from blueprints.rsvp.models import Answer, Question, QuestionKind, RegistrationStatus
 from core.signals import concern_raised
 from extensions import db
-from tests.conftest import form_page_token, make_event, make_org, make_user, login
-from tests.rsvp.conftest import ACCEPT, DECLINE, answer, make_invitation, make_question, registration_of
+from tests.conftest import form_page_token, login, make_org, make_user
+from tests.rsvp.conftest import (
+    ACCEPT,
+    DECLINE,
+    answer,
+    make_invitation,
+    make_question,
+    registration_of,
+)
 
 
 def _all_kinds(event):
     return {
         "short": make_question(event, QuestionKind.SHORT_TEXT, position=0, required=True),
-        "long": make_question(event, QuestionKind.LONG_TEXT, position=1, is_concern=True,
-                              label_fr="Quel problème voulez-vous soulever avec la CNSS ?",
-                              label_ar="ما المشكلة التي تريد طرحها مع الضمان الاجتماعي؟"),
-        "single": make_question(event, QuestionKind.SINGLE_CHOICE, position=2,
-                                choices_fr="Commerce\nArtisanat", choices_ar="تجارة\nصناعة تقليدية"),
-        "multi": make_question(event, QuestionKind.MULTIPLE_CHOICE, position=3,
-                               choices_fr="AMO\nDamancom\nRetraite", choices_ar="تأمين\nضمانكم\nتقاعد"),
+        "long": make_question(
+            event,
+            QuestionKind.LONG_TEXT,
+            position=1,
+            is_concern=True,
+            label_fr="Quel problème voulez-vous soulever avec la CNSS ?",
+            label_ar="ما المشكلة التي تريد طرحها مع الضمان الاجتماعي؟",
+        ),
+        "single": make_question(
+            event,
+            QuestionKind.SINGLE_CHOICE,
+            position=2,
+            choices_fr="Commerce\nArtisanat",
+            choices_ar="تجارة\nصناعة تقليدية",
+        ),
+        "multi": make_question(
+            event,
+            QuestionKind.MULTIPLE_CHOICE,
+            position=3,
+            choices_fr="AMO\nDamancom\nRetraite",
+            choices_ar="تأمين\nضمانكم\nتقاعد",
+        ),
         "yesno": make_question(event, QuestionKind.YES_NO, position=4),
         "number": make_question(event, QuestionKind.NUMBER, position=5),
         "phone": make_question(event, QuestionKind.PHONE, position=6),
@@ -35,18 +57,22 @@ def test_every_kind_is_answered_and_stored(client, org, event, invitation):
     handler = lambda sender, **kw: raised.append(kw)  # noqa: E731
     concern_raised.connect(handler)
     try:
-        response = answer(client, invitation, {
-            **ACCEPT,
-            f"q_{q['short'].id}": "Menuiserie",
-            f"q_{q['long'].id}": "Retard de remboursement <script>alert(1)</script>",
-            f"q_{q['single'].id}": "1",
-            f"q_{q['multi'].id}": ["0", "2"],
-            f"q_{q['yesno'].id}": "yes",
-            f"q_{q['number'].id}": "12",
-            f"q_{q['phone'].id}": "06 61 23 45 67",
-            f"q_{q['email'].id}": "Karim@Example.MA",
-            f"q_{q['date'].id}": "2026-12-01",
-        })
+        response = answer(
+            client,
+            invitation,
+            {
+                **ACCEPT,
+                f"q_{q['short'].id}": "Menuiserie",
+                f"q_{q['long'].id}": "Retard de remboursement <script>alert(1)</script>",
+                f"q_{q['single'].id}": "1",
+                f"q_{q['multi'].id}": ["0", "2"],
+                f"q_{q['yesno'].id}": "yes",
+                f"q_{q['number'].id}": "12",
+                f"q_{q['phone'].id}": "06 61 23 45 67",
+                f"q_{q['email'].id}": "Karim@Example.MA",
+                f"q_{q['date'].id}": "2026-12-01",
+            },
+        )
     finally:
         concern_raised.disconnect(handler)
     assert response.status_code == 302
@@ -68,16 +94,29 @@ def test_every_kind_is_answered_and_stored(client, org, event, invitation):
     raised.clear()
     concern_raised.connect(handler)
     try:
-        answer(client, invitation, {**ACCEPT, f"q_{q['short'].id}": "Menuiserie",
-                                    f"q_{q['long'].id}": "Retard de remboursement <script>alert(1)</script>"})
+        answer(
+            client,
+            invitation,
+            {
+                **ACCEPT,
+                f"q_{q['short'].id}": "Menuiserie",
+                f"q_{q['long'].id}": "Retard de remboursement <script>alert(1)</script>",
+            },
+        )
     finally:
         concern_raised.disconnect(handler)
     assert raised == []
 
 
 def test_labels_and_choices_follow_the_language(client, org, event):
-    q = make_question(event, QuestionKind.SINGLE_CHOICE, label_ar="القطاع", label_fr="Secteur",
-                      choices_fr="Commerce\nArtisanat", choices_ar="تجارة\nصناعة تقليدية")
+    q = make_question(
+        event,
+        QuestionKind.SINGLE_CHOICE,
+        label_ar="القطاع",
+        label_fr="Secteur",
+        choices_fr="Commerce\nArtisanat",
+        choices_ar="تجارة\nصناعة تقليدية",
+    )
     arabic = make_invitation(org, event, locale="ar")
     html = client.get(f"/r/{arabic.token}").get_data(as_text=True)
     assert "القطاع" in html and "صناعة تقليدية" in html and "Artisanat" not in html
@@ -111,7 +150,9 @@ def test_hostile_answers_are_refused_or_kept_as_text(client, event, invitation):
     response = answer(client, invitation, {**ACCEPT, f"q_{text.id}": "x" * 10000})
     assert response.status_code == 422  # long text is at most 5,000 characters
     rlo = "\u202eتجربة 123"
-    response = answer(client, invitation, {**ACCEPT, f"q_{text.id}": rlo, "companions-0": "<b>x</b>"})
+    response = answer(
+        client, invitation, {**ACCEPT, f"q_{text.id}": rlo, "companions-0": "<b>x</b>"}
+    )
     assert response.status_code == 302
     registration = registration_of(invitation)
     assert registration.answers[0].value == rlo
@@ -120,29 +161,57 @@ def test_hostile_answers_are_refused_or_kept_as_text(client, event, invitation):
 def test_organiser_builds_reorders_and_deletes_questions(as_organiser, org, event):
     url = f"/events/{event.id}/questions"
     token = form_page_token(as_organiser, url)
-    response = as_organiser.post(url, data={
-        "csrf_token": token, "kind": "single_choice", "label_ar": "القطاع", "label_fr": "Secteur",
-        "choices_ar": "تجارة\nصناعة", "choices_fr": "Commerce\nIndustrie", "required": "y",
-    })
+    response = as_organiser.post(
+        url,
+        data={
+            "csrf_token": token,
+            "kind": "single_choice",
+            "label_ar": "القطاع",
+            "label_fr": "Secteur",
+            "choices_ar": "تجارة\nصناعة",
+            "choices_fr": "Commerce\nIndustrie",
+            "required": "y",
+        },
+    )
     assert response.status_code == 302
-    response = as_organiser.post(url, data={
-        "csrf_token": token, "kind": "long_text", "label_fr": "Votre problème", "is_concern": "y",
-    })
+    response = as_organiser.post(
+        url,
+        data={
+            "csrf_token": token,
+            "kind": "long_text",
+            "label_fr": "Votre problème",
+            "is_concern": "y",
+        },
+    )
     first, second = db.session.scalars(sa.select(Question).order_by(Question.position)).all()
     assert first.required and second.is_concern
     # uneven choices are refused
-    response = as_organiser.post(url, data={
-        "csrf_token": token, "kind": "single_choice", "label_fr": "X",
-        "choices_ar": "أ\nب\nج", "choices_fr": "A\nB",
-    })
+    response = as_organiser.post(
+        url,
+        data={
+            "csrf_token": token,
+            "kind": "single_choice",
+            "label_fr": "X",
+            "choices_ar": "أ\nب\nج",
+            "choices_fr": "A\nB",
+        },
+    )
     assert db.session.scalar(sa.select(sa.func.count(Question.id))) == 2
     as_organiser.post(f"{url}/{second.id}/up", data={"csrf_token": token})
     db.session.expire_all()
-    assert [q.label_fr for q in db.session.scalars(sa.select(Question).order_by(Question.position))] == [
-        "Votre problème", "Secteur"]
-    edit = as_organiser.post(f"{url}/{first.id}", data={
-        "csrf_token": token, "kind": "single_choice", "label_fr": "Secteur d'activité",
-        "choices_fr": "Commerce\nIndustrie", "choices_ar": "تجارة\nصناعة"})
+    assert [
+        q.label_fr for q in db.session.scalars(sa.select(Question).order_by(Question.position))
+    ] == ["Votre problème", "Secteur"]
+    edit = as_organiser.post(
+        f"{url}/{first.id}",
+        data={
+            "csrf_token": token,
+            "kind": "single_choice",
+            "label_fr": "Secteur d'activité",
+            "choices_fr": "Commerce\nIndustrie",
+            "choices_ar": "تجارة\nصناعة",
+        },
+    )
     assert edit.status_code == 302
     as_organiser.post(f"{url}/{first.id}/delete", data={"csrf_token": token})
     assert db.session.scalar(sa.select(sa.func.count(Question.id))) == 1

@@ -23,7 +23,9 @@ def _accepted(org, event, locale="ar", companions=("سلمى",)):
     invitation = make_invitation(org, event, full_name="سعيد <b>المراكشي</b>", locale=locale)
     registration = services.respond(
         invitation,
-        services.RsvpData(accept=True, locale=locale, companion_names=list(companions), consent=True),
+        services.RsvpData(
+            accept=True, locale=locale, companion_names=list(companions), consent=True
+        ),
     )
     db.session.commit()
     return registration
