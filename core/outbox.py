@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -272,6 +272,25 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> tuple[int, int]
     messages = claim_due(session, limit, now)
     if not messages:
         return 0, 0
+    # Each outcome is committed at once (a crash doubles at most one message), but the
+    # objects the builders loaded (event, organisation, programme) stay loaded across
+    # those commits instead of being read again for every message.
+    real_session = session()
+    expire_on_commit, real_session.expire_on_commit = real_session.expire_on_commit, False
+    try:
+        return _deliver(session, messages)
+    finally:
+        real_session.expire_on_commit = expire_on_commit
+        g.pop("_outbox_round", None)
+
+
+def batch_cache() -> dict:
+    """A dict that lives for one delivery round: builders keep there what many messages
+    share (the event, its programme), loaded once instead of once per message."""
+    return g.setdefault("_outbox_round", {})
+
+
+def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
     config = current_app.config
     sender = config["MAIL_DEFAULT_SENDER"]
     domain = sender.rpartition("@")[2] or "localhost"

@@ -7,9 +7,11 @@ and the List-Unsubscribe headers (RFC 2369 and RFC 8058 one-click).
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.invitations import services
@@ -17,7 +19,13 @@ from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
 from blueprints.rsvp.models import Registration
 from core.calendar import event_ics
 from core.i18n import localized, text_direction
-from core.outbox import BuiltEmail, OutboxMessage, SkipMessage, register_builder
+from core.outbox import (
+    BuiltEmail,
+    OutboxMessage,
+    SkipMessage,
+    batch_cache,
+    register_builder,
+)
 from core.urls import external_url
 from extensions import db
 
@@ -50,11 +58,27 @@ def _list_headers(invitation: Invitation | None) -> dict[str, str]:
     }
 
 
+def _event(event_id: int) -> Event:
+    """The event with what every email shows, loaded once per delivery round."""
+    cache = batch_cache()
+    key = ("event", event_id)
+    if key not in cache:
+        event = db.session.get(Event, event_id)
+        if event is not None:
+            _ = (event.organisation, list(event.cohosts), list(event.programme))
+        cache[key] = event
+    return cache[key]
+
+
 def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
-    invitation = db.session.get(Invitation, message.payload.get("invitation_id"))
+    invitation = db.session.scalar(
+        sa.select(Invitation)
+        .options(joinedload(Invitation.member))
+        .where(Invitation.id == message.payload.get("invitation_id"))
+    )
     if invitation is None:
         raise SkipMessage("the invitation no longer exists")
-    member, event = invitation.member, invitation.event
+    member, event = invitation.member, _event(invitation.event_id)
     if member.unsubscribed_at is not None:
         raise SkipMessage("the member unsubscribed")
     if event.status != EventStatus.PUBLISHED:
@@ -107,7 +131,7 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
     notice = db.session.get(EventNotice, message.payload.get("notice_id"))
     if notice is None:
         raise SkipMessage("the notice no longer exists")
-    event = db.session.get(Event, notice.event_id)
+    event = _event(notice.event_id)
     invitation = db.session.get(Invitation, message.payload.get("invitation_id") or 0)
     registration = db.session.get(Registration, message.payload.get("registration_id") or 0)
     if invitation is not None and invitation.member.unsubscribed_at and registration is None:

@@ -175,7 +175,7 @@ def test_web_import_mapping_can_be_corrected(as_organiser):
     data = b"Col A;Col B\nSara;0612345678\n"
     location = _upload(as_organiser, data, "plain.csv").headers["Location"]
     html = as_organiser.get(location).get_data(as_text=True)
-    assert "Choose which column holds the names" in html
+    assert "Indiquez la colonne qui contient les noms" in html
     token = csrf_token_from(html)
     as_organiser.post(
         location, data={"csrf_token": token, "map-columns-0": "full_name", "map-columns-1": "phone"}
@@ -187,7 +187,7 @@ def test_web_import_mapping_can_be_corrected(as_organiser):
 def test_web_upload_refuses_binary_with_a_clear_message(as_organiser):
     response = _upload(as_organiser, os.urandom(20_000), "members.csv")
     assert response.status_code == 200
-    assert "not a CSV or Excel file" in response.get_data(as_text=True)
+    assert "pas un fichier CSV ou Excel" in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(MemberImport.id))) == 0
 
 
