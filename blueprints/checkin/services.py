@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload
 
 from blueprints.auth.models import User
 from blueprints.checkin.models import (
@@ -155,7 +156,9 @@ def check_in(
     registration = None
     if ticket is not None:
         registration = db.session.scalar(
-            sa.select(Registration).where(
+            sa.select(Registration)
+            .options(lazyload("*"))  # companions and answers are not needed at the door
+            .where(
                 Registration.ticket_code == ticket,
                 Registration.organisation_id == event.organisation_id,
             )
