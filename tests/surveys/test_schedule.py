@@ -150,3 +150,10 @@ def test_a_draft_survey_sends_nothing(app, survey, past_event):
     assert services.schedule_survey(survey) == 0
     assert services.tick() == (0, 0)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_the_outbox_worker_runs_the_survey_schedule():
+    from blueprints.surveys.services import _tick_periodically
+    from core.outbox import _PERIODIC
+
+    assert _tick_periodically in _PERIODIC
