@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -37,7 +37,9 @@ def select_locale() -> str:
 
 
 def _select_language() -> str:
-    chosen = normalise_locale(request.args.get("lang")) if request else None
+    if not has_request_context():  # CLI commands and workers choose with force_locale
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = normalise_locale(request.args.get("lang"))
     if chosen:
         return chosen
     chosen = normalise_locale(getattr(g, "forced_locale", None)) or normalise_locale(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from flask import url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale, refresh
 
 from core.templating import local_time
 from tests.access import collect
@@ -100,3 +100,12 @@ def test_times_are_shown_at_the_venue_in_any_year(app, month, lang, shown):
     """14:30 UTC is 15:30 in Casablanca (UTC+1 outside Ramadan), also after 2025."""
     with app.test_request_context(), force_locale(lang):
         assert local_time(datetime(2027, month, 24, 14, 30, tzinfo=UTC)).startswith(shown)
+
+
+def test_locale_outside_a_request_is_the_default(app):
+    """CLI commands and the outbox worker have no request; they pick with force_locale."""
+    with app.app_context():
+        refresh()
+        assert str(get_locale()) == "ar_MA"
+        with force_locale("fr"):
+            assert str(get_locale()) == "fr"
