@@ -28,9 +28,9 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @dataclass
 class DoorCaller:
-    event: Event
+    event: Event | services.DoorEvent
     user: User | None
-    device: DoorDevice | None
+    device: DoorDevice | services.DeviceInfo | None
 
 
 class BadRequest(Exception):
@@ -41,12 +41,15 @@ def _caller(event_id: int, write: bool) -> DoorCaller:
     """Load the event and authorise the caller: a device token or a door account."""
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        device = services.device_for_token(header[7:].strip())
-        if device is None:
+        access = services.door_access_for_token(
+            header[7:].strip(),
+            ttl=current_app.config.get("DOOR_TOKEN_CACHE_SECONDS", services.TOKEN_CACHE_SECONDS),
+        )
+        if access is None:
             abort(401)
-        if device.event_id != event_id:
+        if access.device.event_id != event_id:
             abort(404)
-        return DoorCaller(device.event, None, device)
+        return DoorCaller(access.event, None, access.device)
     if not current_user.is_authenticated:
         abort(401)
     if not current_user.has_role(Role.DOOR):

@@ -10,6 +10,7 @@ nonce gets the answer stored in the log and never counts twice.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +18,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import lazyload
 
 from blueprints.auth.models import User
 from blueprints.checkin.models import (
@@ -135,13 +135,95 @@ class Actor:
 
 # --------------------------------------------------------------------------- checking in
 
+_registration = Registration.__table__
+_checkin = CheckIn.__table__
+_device = DoorDevice.__table__
+_user = User.__table__
+_revoked = RevokedTicket.__table__ if RevokedTicket is not None else None
+
+
+def _admit_statement(match):
+    """The admission itself: one conditional UPDATE that returns what the door shows.
+
+    Whichever request changes the row admits; every other one (any door, any process)
+    changes nothing and is told "already checked in" from a second look at the row.
+    """
+    r = _registration.c
+    return (
+        sa.update(_registration)
+        .where(
+            match,
+            r.organisation_id == sa.bindparam("org"),
+            r.event_id == sa.bindparam("event"),
+            r.status == RegistrationStatus.ACCEPTED,
+            r.checked_in_at.is_(None),
+        )
+        .values(
+            checked_in_at=sa.bindparam("at", type_=_registration.c.checked_in_at.type),
+            checked_in_door=sa.bindparam("door"),
+            checked_in_by_id=sa.bindparam("by"),
+            updated_at=sa.bindparam("now", type_=_registration.c.updated_at.type),
+        )
+        .returning(r.id, r.full_name, r.company, r.category, r.companions)
+    )
+
+
+# Built once: no statement construction on the hot path, only the compiled-cache lookup.
+_ADMIT_BY_CODE = _admit_statement(_registration.c.ticket_code == sa.bindparam("code"))
+_ADMIT_BY_ID = _admit_statement(_registration.c.id == sa.bindparam("rid"))
+
+
+def _state_statement(match):
+    """Everything the door needs about a registration that was not admitted just now.
+
+    Its status, event and summary, and (through outer joins to the latest admission in
+    the log, its account and its device) when, where and by whom it was first admitted.
+    """
+    r, c = _registration.c, _checkin.c
+    latest = (
+        sa.select(sa.func.max(c.id))
+        .where(c.registration_id == r.id, c.result == CheckInResult.ADMITTED)
+        .scalar_subquery()
+    )
+    admission = _checkin.alias("admission")
+    a = admission.c
+    return (
+        sa.select(
+            r.id,
+            r.event_id,
+            r.status,
+            r.full_name,
+            r.company,
+            r.category,
+            r.companions,
+            r.checked_in_at,
+            r.checked_in_door,
+            sa.func.coalesce(a.user_id, r.checked_in_by_id).label("user_id"),
+            a.device_id,
+            _user.c.full_name.label("user_name"),
+            _user.c.email.label("user_email"),
+            _device.c.label.label("device_label"),
+            _device.c.door.label("device_door"),
+        )
+        .select_from(_registration)
+        .outerjoin(admission, a.id == latest)
+        .outerjoin(_user, _user.c.id == sa.func.coalesce(a.user_id, r.checked_in_by_id))
+        .outerjoin(_device, _device.c.id == a.device_id)
+        .where(match, r.organisation_id == sa.bindparam("org"))
+    )
+
+
+_STATE_BY_CODE = _state_statement(_registration.c.ticket_code == sa.bindparam("code"))
+_STATE_BY_ID = _state_statement(_registration.c.id == sa.bindparam("rid"))
+_INSERT_LOG = sa.insert(_checkin).returning(_checkin.c.id)
+
 
 def check_in(
-    event: Event,
+    event,
     code: str | None,
     door: str | None,
     by_user: User | None = None,
-    device: DoorDevice | None = None,
+    device=None,
     nonce: str | None = None,
     scanned_at: datetime | None = None,
     offline: bool = False,
@@ -149,101 +231,58 @@ def check_in(
 ) -> dict:
     """Admit the ticket `code` (a ticket URL or a bare code) at `event`; the API answer.
 
+    `event` is an Event or a DoorEvent, `device` a DoorDevice or a DeviceInfo. The happy
+    path is the conditional UPDATE … RETURNING, the log INSERT, and the caller's commit.
     A nonce seen before is caught by the unique (event_id, nonce) constraint when the
     log row is written: the whole attempt is rolled back and the stored answer returned.
     """
     ticket = extract_code(code)
-    registration = None
-    if ticket is not None:
-        registration = db.session.scalar(
-            sa.select(Registration)
-            .options(lazyload("*"))  # companions and answers are not needed at the door
-            .where(
-                Registration.ticket_code == ticket,
-                Registration.organisation_id == event.organisation_id,
-            )
-        )
-        if registration is None:
-            registration = _revoked_registration(event, ticket)
-            if registration is not None:
-                return _decide(
-                    event,
-                    registration,
-                    door,
-                    by_user,
-                    device,
-                    nonce,
-                    scanned_at,
-                    offline,
-                    method,
-                    ticket[:80],
-                    revoked=True,
-                )
     excerpt = (code if isinstance(code, str) else "")[:80]
-    return _decide(
-        event, registration, door, by_user, device, nonce, scanned_at, offline, method, excerpt
+    if ticket is None:
+        return _attempt(
+            event, None, None, door, by_user, device, nonce, scanned_at, offline, method, excerpt
+        )
+    return _attempt(
+        event,
+        "code",
+        ticket,
+        door,
+        by_user,
+        device,
+        nonce,
+        scanned_at,
+        offline,
+        method,
+        ticket[:80],
     )
 
 
 def check_in_registration(
-    event: Event,
+    event,
     registration_id: int,
     door: str | None,
     by_user: User | None = None,
-    device: DoorDevice | None = None,
+    device=None,
     nonce: str | None = None,
     scanned_at: datetime | None = None,
     offline: bool = False,
     method: CheckInMethod = CheckInMethod.SEARCH,
 ) -> dict:
     """Admit a registration found by search (or on its ticket page) rather than scanned."""
-    registration = db.session.scalar(
-        sa.select(Registration).where(
-            Registration.id == registration_id,
-            Registration.organisation_id == event.organisation_id,
-        )
-    )
-    return _decide(
-        event, registration, door, by_user, device, nonce, scanned_at, offline, method, ""
+    return _attempt(
+        event, "rid", registration_id, door, by_user, device, nonce, scanned_at, offline, method, ""
     )
 
 
-def _stored_answer(event: Event, nonce: str | None) -> dict | None:
-    if not nonce:
-        return None
-    return db.session.scalar(
-        sa.select(CheckIn.answer).where(CheckIn.event_id == event.id, CheckIn.nonce == nonce)
-    )
-
-
-def _revoked_registration(event: Event, ticket: str) -> Registration | None:
-    """The registration a revoked or replaced ticket belonged to (kept by the RSVP feature)."""
-    if RevokedTicket is None:
-        return None
-    return db.session.scalar(
-        sa.select(Registration)
-        .join(RevokedTicket, RevokedTicket.registration_id == Registration.id)
-        .where(RevokedTicket.code == ticket, RevokedTicket.organisation_id == event.organisation_id)
-    )
-
-
-def _decide(
-    event,
-    registration,
-    door,
-    by_user,
-    device,
-    nonce,
-    scanned_at,
-    offline,
-    method,
-    excerpt,
-    revoked=False,
+def _attempt(
+    event, key, value, door, by_user, device, nonce, scanned_at, offline, method, excerpt
 ) -> dict:
     now = utcnow()
     at = _scan_time(scanned_at, now)
     door = clean_door(door)
     nonce = (nonce or "")[:MAX_NONCE] or None
+    conn = db.session.connection()
+    params = {key: value, "org": event.organisation_id}
     answer = {
         "result": CheckInResult.NOT_VALID.value,
         "reason": None,
@@ -251,67 +290,76 @@ def _decide(
         "checked_in_at": None,
         "first_check_in": None,
     }
+    by_id = by_user.id if by_user is not None else None
+    admit_params = {**params, "event": event.id, "at": at, "now": now, "door": door, "by": by_id}
+    admit = _ADMIT_BY_CODE if key == "code" else _ADMIT_BY_ID
+    row = None
+    if key is not None and doors_open(event, at):
+        row = conn.execute(admit, admit_params).first()
+    registration_id = None
     reason = None
-    if registration is None:
-        reason = RefusalReason.UNKNOWN
-    elif registration.event_id != event.id:
-        reason = RefusalReason.WRONG_EVENT
-        registration = None  # another event's guest is not this door's business
-    elif not doors_open(event, at):
-        reason = RefusalReason.EVENT_NOT_OPEN
-    elif revoked:
-        reason = RefusalReason.REVOKED
-    elif registration.status != RegistrationStatus.ACCEPTED:
-        reason = REFUSALS.get(registration.status, RefusalReason.UNKNOWN)
-
-    if registration is not None:
-        answer["registration"] = registration_summary(registration)
-
     first = None
-    if reason is not None:
-        answer["reason"] = reason.value
-        result = CheckInResult.NOT_VALID
+    if row is not None:
+        registration_id = row.id
+        result = CheckInResult.ADMITTED
+        answer["registration"] = _summary(row)
+        answer["checked_in_at"] = _iso(at)
     else:
-        changed = db.session.execute(
-            sa.update(Registration)
-            .where(Registration.id == registration.id, Registration.checked_in_at.is_(None))
-            .values(
-                checked_in_at=at,
-                checked_in_door=door,
-                checked_in_by_id=by_user.id if by_user is not None else None,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if changed == 1:
+        state, revoked = _state(conn, key, params)
+        if state is None:
+            reason = RefusalReason.UNKNOWN
+        elif state.event_id != event.id:
+            reason = RefusalReason.WRONG_EVENT  # another event's guest is not this door's
+        else:
+            registration_id = state.id
+            answer["registration"] = _summary(state)
+            if not doors_open(event, at):
+                reason = RefusalReason.EVENT_NOT_OPEN
+            elif revoked:
+                reason = RefusalReason.REVOKED
+            elif state.status != RegistrationStatus.ACCEPTED:
+                reason = REFUSALS.get(state.status, RefusalReason.UNKNOWN)
+            elif state.checked_in_at is None:
+                # Undone between the UPDATE and this look: admit now, by its id.
+                again = {**admit_params, "rid": state.id}
+                again.pop("code", None)
+                if conn.execute(_ADMIT_BY_ID, again).first() is not None:
+                    row = state
+        if reason is not None:
+            result = CheckInResult.NOT_VALID
+            answer["reason"] = reason.value
+        elif row is not None:
             result = CheckInResult.ADMITTED
             answer["checked_in_at"] = _iso(at)
         else:
             result = CheckInResult.ALREADY_CHECKED_IN
-            first = _first_check_in(registration.id)
+            first = _first_from_state(state)
             answer["checked_in_at"] = first["at"]
             answer["first_check_in"] = {k: first[k] for k in ("at", "door", "by")}
-        answer["result"] = result.value
+    answer["result"] = result.value
 
-    log = CheckIn(
-        organisation_id=event.organisation_id,
-        event_id=event.id,
-        registration_id=registration.id if registration is not None else None,
-        door=door,
-        device_id=device.id if device is not None else None,
-        user_id=by_user.id if by_user is not None and device is None else None,
-        method=method,
-        nonce=nonce,
-        code_excerpt=excerpt,
-        result=result,
-        reason=reason,
-        offline=bool(offline),
-        client_time=scanned_at if scanned_at is not None and scanned_at.tzinfo else None,
-        created_at=now,
-        answer=answer,
-    )
-    db.session.add(log)
     try:
-        db.session.flush()
+        # A savepoint-free INSERT: a duplicate nonce fails here and rolls everything back.
+        log_id = conn.execute(
+            _INSERT_LOG,
+            {
+                "organisation_id": event.organisation_id,
+                "event_id": event.id,
+                "registration_id": registration_id,
+                "door": door,
+                "device_id": device.id if device is not None else None,
+                "user_id": by_id if device is None else None,
+                "method": method,
+                "nonce": nonce,
+                "code_excerpt": excerpt,
+                "result": result,
+                "reason": reason,
+                "offline": bool(offline),
+                "client_time": scanned_at if scanned_at is not None and scanned_at.tzinfo else None,
+                "created_at": now,
+                "answer": answer,
+            },
+        ).scalar_one()
     except IntegrityError:
         # The same nonce was logged by a concurrent retry: its answer is the answer.
         db.session.rollback()
@@ -324,8 +372,8 @@ def _decide(
             CheckInConflict(
                 organisation_id=event.organisation_id,
                 event_id=event.id,
-                registration_id=registration.id,
-                checkin_id=log.id,
+                registration_id=registration_id,
+                checkin_id=log_id,
                 first_at=first["at_dt"],
                 first_door=first["door"] or "",
                 second_at=at,
@@ -333,61 +381,62 @@ def _decide(
             )
         )
         db.session.flush()
-    if device is not None and (
-        device.last_used_at is None or now - device.last_used_at > timedelta(minutes=1)
-    ):
-        device.last_used_at = now
+    if device is not None:
+        _touch_device(conn, device, now)
     return answer
 
 
-def _first_check_in(registration_id: int) -> dict:
-    """When, where and by whom a registration was admitted (read fresh, not from the session).
-
-    One statement: the registration's columns and, through an outer join, the latest
-    admission in the log with its account or device.
-    """
-    latest = (
-        sa.select(sa.func.max(CheckIn.id))
-        .where(
-            CheckIn.registration_id == registration_id,
-            CheckIn.result == CheckInResult.ADMITTED,
-        )
-        .scalar_subquery()
-    )
-    row = db.session.execute(
-        sa.select(
-            Registration.checked_in_at,
-            Registration.checked_in_door,
-            sa.func.coalesce(CheckIn.user_id, Registration.checked_in_by_id).label("user_id"),
-            CheckIn.device_id,
-            User.full_name,
-            User.email,
-            DoorDevice.label,
-            DoorDevice.door,
-        )
-        .select_from(Registration)
-        .outerjoin(CheckIn, CheckIn.id == latest)
-        .outerjoin(
-            User, User.id == sa.func.coalesce(CheckIn.user_id, Registration.checked_in_by_id)
-        )
-        .outerjoin(DoorDevice, DoorDevice.id == CheckIn.device_id)
-        .where(Registration.id == registration_id)
-    ).one()
-    if row.device_id is not None:
-        by = row.label or row.door or ""
-    else:
-        by = row.full_name or row.email or ""
+def _summary(row) -> dict:
     return {
-        "at": _iso(row.checked_in_at),
-        "at_dt": row.checked_in_at,
-        "door": row.checked_in_door,
-        "by": by,
-        "user_id": None if row.device_id is not None else row.user_id,
-        "device_id": row.device_id,
+        "name": row.full_name,
+        "company": row.company or "",
+        "category": getattr(row.category, "value", row.category),
+        "companions": row.companions,
     }
 
 
-def _is_conflict(first: dict, door: str, user: User | None, device: DoorDevice | None) -> bool:
+def _state(conn, key, params):
+    """(the registration's state row or None, whether the code was a revoked ticket)."""
+    if key is None:
+        return None, False
+    statement = _STATE_BY_CODE if key == "code" else _STATE_BY_ID
+    state = conn.execute(statement, params).first()
+    if state is not None or key != "code" or _revoked is None:
+        return state, False
+    revoked_id = conn.execute(
+        sa.select(_revoked.c.registration_id).where(
+            _revoked.c.code == params["code"], _revoked.c.organisation_id == params["org"]
+        )
+    ).scalar()
+    if revoked_id is None:
+        return None, False
+    return conn.execute(_STATE_BY_ID, {"rid": revoked_id, "org": params["org"]}).first(), True
+
+
+def _first_from_state(state) -> dict:
+    if state.device_id is not None:
+        by = state.device_label or state.device_door or ""
+    else:
+        by = state.user_name or state.user_email or ""
+    return {
+        "at": _iso(state.checked_in_at),
+        "at_dt": state.checked_in_at,
+        "door": state.checked_in_door,
+        "by": by,
+        "user_id": None if state.device_id is not None else state.user_id,
+        "device_id": state.device_id,
+    }
+
+
+def _stored_answer(event, nonce: str | None) -> dict | None:
+    if not nonce:
+        return None
+    return db.session.scalar(
+        sa.select(CheckIn.answer).where(CheckIn.event_id == event.id, CheckIn.nonce == nonce)
+    )
+
+
+def _is_conflict(first: dict, door: str, user: User | None, device) -> bool:
     """An offline scan that met an admission made elsewhere: two people let in on one ticket."""
     if first["door"] != door:
         return True
@@ -647,6 +696,7 @@ def revoke_device(device: DoorDevice) -> None:
     if device.revoked_at is None:
         device.revoked_at = utcnow()
         db.session.flush()
+    forget_device(device.id)
 
 
 def device_for_token(token: str | None) -> DoorDevice | None:
@@ -659,6 +709,112 @@ def device_for_token(token: str | None) -> DoorDevice | None:
     if device is None or device.revoked_at is not None:
         return None
     return device
+
+
+@dataclass(frozen=True)
+class DoorEvent:
+    """What the door needs of an event: enough for `doors_open` and for scoping."""
+
+    id: int
+    organisation_id: int
+    status: EventStatus
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass
+class DeviceInfo:
+    """A door device as the API sees it (a plain copy of its row, safe to keep a few seconds)."""
+
+    id: int
+    event_id: int
+    organisation_id: int
+    door: str
+    label: str
+    last_used_at: datetime | None
+
+
+@dataclass
+class DoorAccess:
+    device: DeviceInfo
+    event: DoorEvent
+    expires: float
+
+
+# Device tokens are looked up once per TOKEN_CACHE_SECONDS per process and kept in memory
+# by the SHA-256 of the token (never the token). A revocation made in this process is
+# honoured at once; one made in another process within TOKEN_CACHE_SECONDS (the same for
+# an event closed or moved meanwhile: its doors follow within that time).
+TOKEN_CACHE_SECONDS = 5.0
+TOKEN_CACHE_SIZE = 1000
+_token_cache: dict[str, DoorAccess] = {}
+_d, _e = DoorDevice.__table__.c, Event.__table__.c
+_ACCESS_BY_HASH = (
+    sa.select(
+        _d.id,
+        _d.event_id,
+        _d.organisation_id,
+        _d.door,
+        _d.label,
+        _d.last_used_at,
+        _e.status,
+        _e.starts_at,
+        _e.ends_at,
+    )
+    .join_from(DoorDevice.__table__, Event.__table__, _e.id == _d.event_id)
+    .where(_d.token_hash == sa.bindparam("digest"), _d.revoked_at.is_(None))
+)
+_TOUCH_DEVICE = (
+    sa.update(DoorDevice.__table__)
+    .where(_d.id == sa.bindparam("device_id"))
+    .values(last_used_at=sa.bindparam("now", type_=_d.last_used_at.type))
+)
+DEVICE_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def door_access_for_token(token: str | None, ttl: float = TOKEN_CACHE_SECONDS) -> DoorAccess | None:
+    """The active device (and its event) whose token this is, else None; cached `ttl` s."""
+    if not token or len(token) > 200:
+        return None
+    digest = sha256_hex(token)
+    clock = time.monotonic()
+    hit = _token_cache.get(digest)
+    if hit is not None and hit.expires > clock:
+        return hit
+    row = db.session.execute(_ACCESS_BY_HASH, {"digest": digest}).first()
+    if row is None:
+        _token_cache.pop(digest, None)
+        return None
+    access = DoorAccess(
+        DeviceInfo(
+            row.id, row.event_id, row.organisation_id, row.door, row.label, row.last_used_at
+        ),
+        DoorEvent(row.event_id, row.organisation_id, row.status, row.starts_at, row.ends_at),
+        clock + ttl,
+    )
+    if ttl > 0:
+        if len(_token_cache) >= TOKEN_CACHE_SIZE:
+            _token_cache.clear()
+        _token_cache[digest] = access
+    return access
+
+
+def forget_device(device_id: int) -> None:
+    """Drop a device from this process's token cache (on revocation)."""
+    for digest, access in list(_token_cache.items()):
+        if access.device.id == device_id:
+            _token_cache.pop(digest, None)
+
+
+def _touch_device(conn, device, now: datetime) -> None:
+    """Note when a device was last used, at most once a minute per device and process."""
+    if device.last_used_at is not None and now - device.last_used_at <= DEVICE_TOUCH_EVERY:
+        return
+    if isinstance(device, DoorDevice):
+        device.last_used_at = now
+    else:
+        conn.execute(_TOUCH_DEVICE, {"device_id": device.id, "now": now})
+        device.last_used_at = now
 
 
 def devices_of(event: Event) -> list[DoorDevice]:
