@@ -12,14 +12,17 @@ States: queued -> sending -> sent | failed | cancelled.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import enum
+import secrets
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.header import Header
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import encode_rfc2231, formataddr, formatdate, getaddresses, make_msgid
 
 import sqlalchemy as sa
 from flask import current_app, g
@@ -167,114 +170,199 @@ def claim_due(session, limit: int = 50, now: datetime | None = None) -> list[Out
 
     Due: queued with send_after passed, or left in `sending` by a worker whose lease ran
     out. On PostgreSQL rows are locked with SKIP LOCKED, so concurrent workers never
-    take the same message. SQLite has no row locks: there each row is taken by a
-    conditional UPDATE (same state and attempt count as read), so that two workers
-    (the web process's and a `flask outbox work`) still never take the same row.
+    take the same message. SQLite has no row locks but a single writer: there one
+    UPDATE … WHERE id IN (the due ids) … RETURNING takes the rows, and as the due
+    condition is evaluated by that statement under the database's write lock, two
+    workers (the web process's and a `flask outbox work`) never take the same row.
+
+    Each claimed message gets its Message-ID in the same commit, so that it is the same
+    on every retry, even after a worker died between sending and recording.
     """
     now = now or utcnow()
-    stmt = (
-        sa.select(OutboxMessage)
-        .where(
-            sa.or_(
-                sa.and_(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.send_after <= now),
-                sa.and_(
-                    OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now
-                ),
-            )
-        )
-        .order_by(OutboxMessage.send_after, OutboxMessage.id)
-        .limit(limit)
+    due = sa.or_(
+        sa.and_(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.send_after <= now),
+        sa.and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now),
     )
+    order = (OutboxMessage.send_after, OutboxMessage.id)
+    domain = _domain()
     if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
-        messages = list(session.scalars(stmt))
+        stmt = sa.select(OutboxMessage).where(due).order_by(*order).limit(limit)
+        messages = list(session.scalars(stmt.with_for_update(skip_locked=True)))
         for message in messages:
             message.state = OutboxState.SENDING
             message.lease_until = now + LEASE
             message.attempts += 1
+            if not message.message_id:
+                message.message_id = make_msgid(domain=domain)
         session.commit()
         return messages
-    seen = [(m.id, m.state, m.attempts) for m in session.scalars(stmt)]
-    taken = []
-    for message_id, state, attempts in seen:
-        result = session.execute(
-            sa.update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.state == state,
-                OutboxMessage.attempts == attempts,
-            )
-            .values(state=OutboxState.SENDING, lease_until=now + LEASE, attempts=attempts + 1)
-            .execution_options(synchronize_session=False)
+    due_ids = sa.select(OutboxMessage.id).where(due).order_by(*order).limit(limit)
+    claimed = session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(due_ids.scalar_subquery()), due)
+        .values(
+            state=OutboxState.SENDING,
+            lease_until=now + LEASE,
+            attempts=OutboxMessage.attempts + 1,
         )
-        if result.rowcount == 1:
-            taken.append(message_id)
+        .returning(OutboxMessage.id, OutboxMessage.message_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    missing = [{"b_id": i, "b_mid": make_msgid(domain=domain)} for i, mid in claimed if not mid]
+    if missing:
+        table = OutboxMessage.__table__
+        session.execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("b_id"))
+            .values(message_id=sa.bindparam("b_mid")),
+            missing,
+        )
     session.commit()
-    if not taken:
+    if not claimed:
         return []
     return list(
         session.scalars(
             sa.select(OutboxMessage)
-            .where(OutboxMessage.id.in_(taken))
-            .order_by(OutboxMessage.send_after, OutboxMessage.id)
+            .where(OutboxMessage.id.in_([i for i, _ in claimed]))
+            .order_by(*order)
             .execution_options(populate_existing=True)
         )
     )
 
 
-def to_mime(message: OutboxMessage, built: BuiltEmail, sender: str, domain: str) -> EmailMessage:
-    mime = EmailMessage()
-    mime["From"] = formataddr((built.sender_name, sender)) if built.sender_name else sender
-    mime["To"] = formataddr((message.to_name, message.to_email))
-    mime["Subject"] = built.subject
-    mime["Date"] = formatdate(localtime=False)
+def _domain() -> str:
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    return sender.rpartition("@")[2] or "localhost"
+
+
+CRLF = b"\r\n"
+
+
+def _header_value(value: str) -> str:
+    """One line (no header injection), RFC 2047-encoded when it is not ASCII."""
+    value = " ".join(str(value).splitlines())
+    if value.isascii():
+        return value
+    return Header(value, "utf-8").encode(linesep="\r\n")
+
+
+def _address(name: str, address: str) -> str:
+    name = " ".join((name or "").splitlines())
+    address = "".join((address or "").split())
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+def _addresses(value: str) -> str:
+    """A header holding addresses ("Name <a@b>, c@d"), display names encoded if needed."""
+    value = " ".join(value.splitlines())
+    if value.isascii():
+        return value
+    return ", ".join(_address(n, a) for n, a in getaddresses([value]))
+
+
+def _base64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", CRLF)
+
+
+def _param(name: str, value: str) -> str:
+    if value.isascii():
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'{name}="{escaped}"'
+    return f"{name}*={encode_rfc2231(value, 'utf-8')}"
+
+
+def _leaf(content_type: str, data: bytes, extra: tuple[str, ...] = ()) -> bytes:
+    head = [f"Content-Type: {content_type}", "Content-Transfer-Encoding: base64", *extra]
+    return "\r\n".join(head).encode() + CRLF + CRLF + _base64(data)
+
+
+def _multipart(subtype: str, parts: list[bytes]) -> bytes:
+    boundary = f"=_liqaa_{secrets.token_hex(12)}"
+    out = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"'.encode(), CRLF, CRLF]
+    delimiter = f"--{boundary}".encode()
+    for part in parts:
+        out += [delimiter, CRLF, part, CRLF]
+    out += [delimiter, b"--", CRLF]
+    return b"".join(out)
+
+
+def _text(subtype: str, text: str) -> bytes:
+    return _leaf(f'text/{subtype}; charset="utf-8"', text.encode("utf-8"))
+
+
+def _attachment(filename: str, mimetype: str, data: bytes, content_id: str | None) -> bytes:
+    content_type = f"{mimetype}; {_param('name', filename)}"
+    if mimetype.startswith("text/"):
+        content_type = f'{mimetype}; charset="utf-8"; {_param("name", filename)}'
+    extra = [f"Content-Disposition: {'inline' if content_id else 'attachment'}; "
+             f"{_param('filename', filename)}"]  # fmt: skip
+    if content_id:
+        extra.append(f"Content-ID: <{content_id}>")
+    return _leaf(content_type, data, tuple(extra))
+
+
+def to_bytes(message: OutboxMessage, built: BuiltEmail, sender: str, domain: str) -> bytes:
+    """The whole email, ready for SMTP DATA, written out directly.
+
+    The `email` package's EmailMessage (policy=default) spends milliseconds per message
+    parsing and folding its own headers; this writes the same structure (text and HTML
+    alternatives, inline images in a multipart/related, attachments in a multipart/mixed)
+    with base64 bodies and RFC 2047 headers, in a fraction of that.
+    """
     if not message.message_id:
         message.message_id = make_msgid(domain=domain)
-    mime["Message-ID"] = message.message_id  # the same on every retry
+    headers = [
+        ("From", _address(built.sender_name, sender)),
+        ("To", _address(message.to_name, message.to_email)),
+        ("Subject", _header_value(built.subject)),
+        ("Date", formatdate(localtime=False)),
+        ("Message-ID", message.message_id),  # the same on every retry
+    ]
     if built.reply_to:
-        mime["Reply-To"] = built.reply_to
+        headers.append(("Reply-To", _addresses(built.reply_to)))
     for name, value in built.headers.items():
-        mime[name] = value
-    mime.set_content(built.text)
+        headers.append((name, _header_value(value)))
+    headers.append(("MIME-Version", "1.0"))
+
+    body = _text("plain", built.text)
+    attachments = built.attachments
     if built.html:
-        mime.add_alternative(built.html, subtype="html")
-        html_part = mime.get_payload()[-1]
-        for filename, mimetype, data, content_id in built.attachments:
-            if content_id:
-                maintype, subtype = mimetype.split("/", 1)
-                html_part.add_related(
-                    data,
-                    maintype=maintype,
-                    subtype=subtype,
-                    cid=f"<{content_id}>",
-                    filename=filename,
-                    disposition="inline",
-                )
-    for filename, mimetype, data, content_id in built.attachments:
-        if content_id and built.html:
-            continue
-        maintype, subtype = mimetype.split("/", 1)
-        if maintype == "text":
-            mime.add_attachment(data.decode(), subtype=subtype, filename=filename)
-        else:
-            mime.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return mime
+        html = _text("html", built.html)
+        inline = [a for a in attachments if a[3]]
+        if inline:
+            html = _multipart("related", [html, *(_attachment(*a) for a in inline)])
+        body = _multipart("alternative", [body, html])
+        attachments = [a for a in attachments if not a[3]]
+    if attachments:
+        body = _multipart("mixed", [body, *(_attachment(*a) for a in attachments)])
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    return head.encode("ascii") + body
+
+
+def to_mime(message: OutboxMessage, built: BuiltEmail, sender: str, domain: str) -> EmailMessage:
+    """The email as an EmailMessage (what a mail client would parse), for inspection."""
+    from email import message_from_bytes
+    from email.policy import default
+
+    return message_from_bytes(to_bytes(message, built, sender, domain), policy=default)
 
 
 def deliver_due(limit: int = 50, now: datetime | None = None) -> tuple[int, int]:
     """Claim due messages, send them over one SMTP connection; returns (sent, failed attempts).
 
     A failure puts the message back in the queue with a backoff, or marks it failed after
-    MAX_ATTEMPTS. Nothing is lost: a crash between sending and recording leaves the row in
-    `sending` until its lease ends, then it is retried with the same Message-ID.
+    MAX_ATTEMPTS. The outcomes of the whole round are recorded in one commit after its
+    messages went out. Nothing is lost: a crash between sending and recording leaves the
+    rows in `sending` until their lease ends, then they are sent again with the same
+    Message-ID (given at claim time), so a crash may double at most one round's messages
+    (at-least-once delivery; mail clients collapse the same Message-ID).
     """
     session = db.session
     messages = claim_due(session, limit, now)
     if not messages:
         return 0, 0
-    # Each outcome is committed at once (a crash doubles at most one message), but the
-    # objects the builders loaded (event, organisation, programme) stay loaded across
-    # those commits instead of being read again for every message.
+    # The objects the builders loaded (event, organisation, programme) stay loaded across
+    # the round instead of being read again for every message.
     real_session = session()
     expire_on_commit, real_session.expire_on_commit = real_session.expire_on_commit, False
     try:
@@ -286,7 +374,9 @@ def deliver_due(limit: int = 50, now: datetime | None = None) -> tuple[int, int]
 
 def batch_cache() -> dict:
     """A dict that lives for one delivery round: builders keep there what many messages
-    share (the event, its programme), loaded once instead of once per message."""
+    share (the event, its programme, the rendered parts common to every recipient),
+    built once instead of once per message. `batch_cache()["messages"]` holds the
+    round's messages, so that a builder may load what they all need in one query."""
     return g.setdefault("_outbox_round", {})
 
 
@@ -294,46 +384,60 @@ def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
     config = current_app.config
     sender = config["MAIL_DEFAULT_SENDER"]
     domain = sender.rpartition("@")[2] or "localhost"
+    batch_cache()["messages"] = messages
     sent = failed = 0
+    # Outcomes are kept here and written once at the end: a builder's error rolls the
+    # session back, which must not undo the outcomes of the messages before it.
+    outcomes: list[tuple[OutboxMessage, str, str | BaseException | None]] = []
     connection = None
     try:
         for message in messages:
             try:
                 built = builder_for(message.kind)(message)
             except SkipMessage as reason:
-                message.state = OutboxState.CANCELLED
-                message.lease_until = None
-                message.last_error = str(reason)[:2000]
-                session.commit()
+                outcomes.append((message, "skip", str(reason)))
                 continue
             except Exception as error:  # noqa: BLE001 - a broken builder is recorded, retried
                 failed += 1
                 session.rollback()
-                _record_failure(message, error)
-                session.commit()
+                outcomes.append((message, "fail", error))
                 continue
             try:
-                mime = to_mime(message, built, sender, domain)
+                data = to_bytes(message, built, sender, domain)
                 if connection is None:
                     connection = mail.connect().__enter__()
-                connection.host.send_message(mime, from_addr=sender, to_addrs=[message.to_email])
+                connection.host.sendmail(sender, [message.to_email], data)
             except Exception as error:  # noqa: BLE001 - every failure is recorded, then retried
                 failed += 1
-                _record_failure(message, error)
+                outcomes.append((message, "fail", error))
                 if isinstance(error, OSError | smtplib.SMTPException) and connection is not None:
                     _close(connection)
                     connection = None
             else:
                 sent += 1
-                message.state = OutboxState.SENT
-                message.sent_at = utcnow()
-                message.lease_until = None
-                message.last_error = ""
-            session.commit()
+                outcomes.append((message, "sent", None))
     finally:
         if connection is not None:
             _close(connection)
+        _record(session, outcomes)
     return sent, failed
+
+
+def _record(session, outcomes) -> None:
+    now = utcnow()
+    for message, outcome, detail in outcomes:
+        if outcome == "sent":
+            message.state = OutboxState.SENT
+            message.sent_at = now
+            message.lease_until = None
+            message.last_error = ""
+        elif outcome == "skip":
+            message.state = OutboxState.CANCELLED
+            message.lease_until = None
+            message.last_error = detail[:2000]
+        else:
+            _record_failure(message, detail)
+    session.commit()
 
 
 def _record_failure(message: OutboxMessage, error: Exception) -> None:

@@ -7,15 +7,20 @@ and the List-Unsubscribe headers (RFC 2369 and RFC 8058 one-click).
 
 from __future__ import annotations
 
+import re
+import secrets
+
 import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
+from markupsafe import escape
+from sqlalchemy.orm import joinedload, lazyload
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.invitations import services
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
+from blueprints.members.models import Member
 from blueprints.rsvp.models import Registration
 from core.calendar import event_ics
 from core.i18n import localized, text_direction
@@ -70,12 +75,116 @@ def _event(event_id: int) -> Event:
     return cache[key]
 
 
+# What differs between two recipients of the same invitation is only their name, their
+# token (in every link) and the invitation id (in the .ics UID). The email is rendered
+# once per event, language and kind in a delivery round with these markers in their
+# place, then each recipient's values are put in (HTML-escaped in the HTML part).
+# The markers are random letters and digits: no escaping or line folding changes them.
+_MARK = secrets.token_hex(6)
+_NAME, _TOKEN, _ID = f"qn{_MARK}x", f"qt{_MARK}x", f"qi{_MARK}x"
+_MARKERS = re.compile(f"({_NAME}|{_TOKEN}|{_ID})")
+
+
+def _invitation(invitation_id) -> Invitation | None:
+    """The invitation with its member; those of the whole round are read in one query."""
+    cache = batch_cache()
+    if "invitations" not in cache:
+        ids = {
+            m.payload.get("invitation_id")
+            for m in cache.get("messages", ())
+            if m.kind in ("invitation", "reminder")
+        }
+        ids.discard(None)
+        cache["invitations"] = {
+            i.id: i
+            for i in db.session.scalars(
+                sa.select(Invitation)
+                .options(joinedload(Invitation.member), lazyload(Invitation.member, Member.tags))
+                .where(Invitation.id.in_(ids))
+            )
+        }
+    found = cache["invitations"].get(invitation_id)
+    if found is None:
+        found = db.session.scalar(
+            sa.select(Invitation)
+            .options(joinedload(Invitation.member))
+            .where(Invitation.id == invitation_id)
+        )
+    return found
+
+
+def render_invitation(
+    event: Event, locale: str, template: str, name: str, token: str, invitation_id
+) -> tuple[str, str, str, bytes]:
+    """(subject, text, html, ics) of an invitation or reminder, rendered in full."""
+    with force_locale(locale):
+        context = _context(
+            event,
+            locale,
+            member={"full_name": name},
+            accept_url=services.rsvp_url(token, "accept"),
+            decline_url=services.rsvp_url(token, "decline"),
+            rsvp_url=services.rsvp_url(token),
+            unsubscribe_url=services.unsubscribe_url(token),
+            reminder=template == "reminder",
+        )
+        if template == "reminder":
+            subject = _("Reminder: %(title)s", title=context["title"])
+        else:
+            subject = _("Invitation: %(title)s", title=context["title"])
+        text = render_template("invitations/email/invitation.txt", **context)
+        html = render_template("invitations/email/invitation.html", **context)
+    ics = event_ics(event, locale, context["rsvp_url"], uid_suffix=f"-i{invitation_id}")
+    return subject, text, html, ics
+
+
+def _split(rendered: str) -> list[str]:
+    return _MARKERS.split(rendered)
+
+
+def _ics_lines(ics: bytes) -> list[str]:
+    return ics.decode("utf-8").replace("\r\n ", "").split("\r\n")
+
+
+def _fold(line: str) -> str:
+    """RFC 5545 line folding: at most 75 octets a line, never inside a character."""
+    if line.isascii():
+        return "\r\n ".join(line[i : i + 74] for i in range(0, len(line), 74)) if line else line
+    out, size = [], 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        size += width
+        if size >= 75:
+            out.append("\r\n ")
+            size = width
+        out.append(char)
+    return "".join(out)
+
+
+def _fill(parts: list[str], values: dict[str, str]) -> str:
+    return "".join(values.get(p, p) if i % 2 else p for i, p in enumerate(parts))
+
+
+def invitation_content(
+    event: Event, locale: str, template: str, name: str, token: str, invitation_id
+) -> tuple[str, str, str, bytes]:
+    """The same as `render_invitation`, from the round's rendering with markers."""
+    cache = batch_cache()
+    key = ("invitation-skeleton", event.id, locale, template)
+    if key not in cache:
+        subject, text, html, ics = render_invitation(event, locale, template, _NAME, _TOKEN, _ID)
+        lines = [_split(x) for x in _ics_lines(ics)]
+        lines = [parts if len(parts) > 1 else [_fold(parts[0])] for parts in lines]
+        cache[key] = (subject, _split(text), _split(html), lines)
+    subject, text, html, ics = cache[key]
+    raw = {_NAME: name, _TOKEN: token, _ID: str(invitation_id)}
+    escaped = {k: str(escape(v)) for k, v in raw.items()}
+    ics_text = "\r\n".join(_fold(_fill(line, raw)) if len(line) > 1 else line[0] for line in ics)
+    return subject, _fill(text, raw), _fill(html, escaped), ics_text.encode("utf-8")
+
+
 def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
-    invitation = db.session.scalar(
-        sa.select(Invitation)
-        .options(joinedload(Invitation.member))
-        .where(Invitation.id == message.payload.get("invitation_id"))
-    )
+    invitation = _invitation(message.payload.get("invitation_id"))
     if invitation is None:
         raise SkipMessage("the invitation no longer exists")
     member, event = invitation.member, _event(invitation.event_id)
@@ -86,25 +195,10 @@ def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
     if template == "reminder" and services.has_answered(invitation):
         raise SkipMessage("the invitee has answered")
     locale = message.locale
-    with force_locale(locale):
-        context = _context(
-            event,
-            locale,
-            member=member,
-            accept_url=services.rsvp_url(invitation.token, "accept"),
-            decline_url=services.rsvp_url(invitation.token, "decline"),
-            rsvp_url=services.rsvp_url(invitation.token),
-            unsubscribe_url=services.unsubscribe_url(invitation.token),
-            reminder=template == "reminder",
-        )
-        if template == "reminder":
-            subject = _("Reminder: %(title)s", title=context["title"])
-        else:
-            subject = _("Invitation: %(title)s", title=context["title"])
-        text = render_template("invitations/email/invitation.txt", **context)
-        html = render_template("invitations/email/invitation.html", **context)
+    subject, text, html, ics = invitation_content(
+        event, locale, template, member.full_name, invitation.token, invitation.id
+    )
     sender_name, reply_to = _sender(event, locale)
-    ics = event_ics(event, locale, context["rsvp_url"], uid_suffix=f"-i{invitation.id}")
     return BuiltEmail(
         subject=subject,
         text=text,
