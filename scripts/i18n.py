@@ -1,6 +1,6 @@
 """Translation catalogues: extract, update, compile, check.
 
-    python scripts/i18n.py update     # extract messages into .pot files and merge into .po files
+    python scripts/i18n.py update [CATALOGUE …]   # extract into .pot files, merge into .po files
     python scripts/i18n.py compile    # .po -> .mo (make run and make test do this)
     python scripts/i18n.py check      # exit 1 when a string is not in its catalogues yet, or
                                       # an entry lacks its Arabic or French text
@@ -67,9 +67,9 @@ def extract(name: str, paths: list[Path], pot: Path | None = None) -> Path:
     return pot
 
 
-def update() -> None:
+def update(only: list[str] | None = None) -> None:
     for name, paths in catalogues().items():
-        if not paths:
+        if not paths or (only and name not in only):
             continue
         pot = extract(name, paths)
         for lang in LANGUAGES:
@@ -136,7 +136,7 @@ def stale(workdir: Path) -> list[str]:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "compile"
     if command == "update":
-        update()
+        update(argv[2:] or None)
     elif command == "compile":
         compile_all()
     elif command == "check":

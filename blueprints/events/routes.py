@@ -125,7 +125,10 @@ def duplicate(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     copy = services.duplicate(event, months=1)
     db.session.commit()
-    flash(_("A copy one month later was created as a draft. Check it and publish it."), "success")
+    flash(
+        _("A draft copy dated one month later was created. Check it, then publish it."),
+        "success",
+    )
     return redirect(url_for("events.edit", event_id=copy.id))
 
 
