@@ -44,7 +44,7 @@ def catalogues() -> dict[str, list[Path]]:
 
 
 def pybabel(*args: str) -> None:
-    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    command = [sys.executable, "-m", "babel.messages.frontend", "--quiet", *args]
     subprocess.run(command, check=True, cwd=ROOT)  # noqa: S603 - our own arguments
 
 
