@@ -104,6 +104,8 @@ _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")  # fmt: skip
 _TAG_SPLIT = re.compile(r"[,;|/،]")
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_WHITESPACE = re.compile(r"\s")
+_ICE = re.compile(r"\d{15}")
 
 
 class ImportError_(Exception):  # noqa: N801 - "ImportError" is Python's own
@@ -392,7 +394,7 @@ def check_row(raw: dict[str, str], line: int) -> RowResult:
         problems.append(_l("Unknown category."))
         category = MemberCategory.MEMBER.value
     values["category"] = category
-    ice = re.sub(r"\s", "", raw.get("ice", ""))
+    ice = _WHITESPACE.sub("", raw.get("ice", ""))
     if ice and not valid_ice(ice):
         problems.append(_l("The ICE must be 15 digits."))
     values["ice"] = ice or None
@@ -406,7 +408,7 @@ def valid_ice(ice: str) -> bool:
 
     The two check digits make the whole number a multiple of 97.
     """
-    return bool(re.fullmatch(r"\d{15}", ice)) and int(ice) % 97 == 0
+    return bool(_ICE.fullmatch(ice)) and int(ice) % 97 == 0
 
 
 def split_tags(raw: str) -> list[str]:

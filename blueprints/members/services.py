@@ -355,14 +355,23 @@ def apply_rows(
 
 
 def _insert(organisation_id: int, rows: list[tuple[dict, list[str]]], now, source: str) -> None:
+    """One chunk of new members (and their tags) in a few statements, through Core.
+
+    The tags need each member's id. PostgreSQL returns the ids in the rows' order. On
+    SQLite that RETURNING would cost one statement per row, so the first row is inserted
+    alone (which takes the database's single write lock until the commit) and the
+    others get the following ids explicitly: no other writer can come in between.
+    """
+    table = Member.__table__
     params = []
+    source = source[:120]
     for values, _tags in rows:
         row = {k: v for k, v in values.items() if k != "tags"}
         row.update(
             organisation_id=organisation_id,
             category=MemberCategory(row["category"]),
             consent_at=now,
-            consent_source=source[:120],
+            consent_source=source,
             created_at=now,
             updated_at=now,
             search_text=search_text_for(
@@ -370,16 +379,24 @@ def _insert(organisation_id: int, rows: list[tuple[dict, list[str]]], now, sourc
             ),
         )
         params.append(row)
-    ids = db.session.scalars(
-        sa.insert(Member).returning(Member.id, sort_by_parameter_order=True), params
-    ).all()
+    session = db.session
+    if session.get_bind().dialect.name == "sqlite":
+        first = session.execute(table.insert().returning(table.c.id), params[0]).scalar_one()
+        ids = list(range(first, first + len(params)))
+        rest = [dict(row, id=member_id) for member_id, row in zip(ids[1:], params[1:], strict=True)]
+        if rest:
+            session.execute(table.insert(), rest)
+    else:
+        ids = session.scalars(
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), params
+        ).all()
     tag_rows = [
         {"member_id": member_id, "tag": tag}
         for member_id, (_values, tags) in zip(ids, rows, strict=True)
         for tag in tags
     ]
     if tag_rows:
-        db.session.execute(sa.insert(MemberTag), tag_rows)
+        session.execute(MemberTag.__table__.insert(), tag_rows)
 
 
 def _update(organisation_id: int, rows: list[tuple[int, dict, list[str]]], mapped: set) -> None:

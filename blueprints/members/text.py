@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Arabic short vowels, shadda, sukun, superscript alef, and the tatweel (kashida).
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
@@ -37,6 +38,13 @@ def fold(text: str | None) -> str:
     """The search form of `text`: what both the stored key and the query are reduced to."""
     if not text:
         return ""
+    if text.isascii():  # nothing to decompose or fold but the case and the spaces
+        return _SPACES.sub(" ", text.lower()).strip()
+    return _fold(text)
+
+
+@lru_cache(maxsize=32768)  # names, companies and cities repeat in a member list
+def _fold(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch) or "\u0600" <= ch <= "\u06ff")
