@@ -133,11 +133,12 @@ def checkins(event_id: int):
         scanned_at=scanned_at,
         offline=offline,
     )
-    if code is not None:
-        answer = services.check_in(caller.event, code, door, **kwargs)
-    else:
-        answer = services.check_in_registration(caller.event, registration_id, door, **kwargs)
-    db.session.commit()
+    with services.write_turn():
+        if code is not None:
+            answer = services.check_in(caller.event, code, door, **kwargs)
+        else:
+            answer = services.check_in_registration(caller.event, registration_id, door, **kwargs)
+        db.session.commit()
     return jsonify(answer)
 
 

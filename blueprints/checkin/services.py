@@ -9,9 +9,13 @@ nonce gets the answer stored in the log and never counts twice.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
+import threading
 import time
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -134,6 +138,34 @@ class Actor:
 
 
 # --------------------------------------------------------------------------- checking in
+
+# SQLite lets one process write at a time; a writer that finds the database locked sleeps
+# in SQLite's busy handler (1, 2, 5, 10… ms) and tries again, so under a queue of scans
+# two gunicorn workers waited on each other far longer than their transactions lasted.
+# Check-ins therefore take turns on an advisory file lock next to the database file: the
+# kernel wakes the next writer as soon as the previous one has committed.
+_write_locks: dict[str, tuple[int, threading.Lock]] = {}
+
+
+@contextmanager
+def write_turn():
+    """One door write transaction at a time on a SQLite file (no-op on PostgreSQL)."""
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    entry = _write_locks.get(url.database)
+    if entry is None:
+        fd = os.open(f"{url.database}-door.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        entry = _write_locks.setdefault(url.database, (fd, threading.Lock()))
+    fd, thread_lock = entry
+    with thread_lock:  # flock() does not exclude threads sharing one descriptor
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
 
 _registration = Registration.__table__
 _checkin = CheckIn.__table__
