@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from email.header import Header
 from email.message import EmailMessage
 from email.utils import encode_rfc2231, formataddr, formatdate, getaddresses, make_msgid
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app, g
@@ -238,6 +239,7 @@ def _domain() -> str:
 CRLF = b"\r\n"
 
 
+@lru_cache(maxsize=512)  # a round's subjects and senders repeat
 def _header_value(value: str) -> str:
     """One line (no header injection), RFC 2047-encoded when it is not ASCII."""
     value = " ".join(str(value).splitlines())
@@ -246,6 +248,7 @@ def _header_value(value: str) -> str:
     return Header(value, "utf-8").encode(linesep="\r\n")
 
 
+@lru_cache(maxsize=512)
 def _address(name: str, address: str) -> str:
     name = " ".join((name or "").splitlines())
     address = "".join((address or "").split())
@@ -499,6 +502,7 @@ def enqueue_many(session, messages: list[dict]) -> int:
 _PERIODIC: list[Callable[[], None]] = []
 PERIODIC_EVERY = 30.0  # seconds
 IDLE_SLEEP = 2.0
+BATCH = 100  # messages claimed, sent over one connection and recorded in one commit
 
 
 def register_periodic(fn: Callable[[], None]) -> Callable[[], None]:
@@ -517,7 +521,7 @@ def run_periodic() -> None:
             current_app.logger.exception("outbox periodic job %s failed", job.__name__)
 
 
-def work(app, *, once: bool = False, stop=None, batch: int = 50) -> int:
+def work(app, *, once: bool = False, stop=None, batch: int = BATCH) -> int:
     """One worker's loop, in its own application context; returns how many it sent.
 
     With `once` it drains what is due now and returns; otherwise it runs until `stop`
