@@ -136,13 +136,14 @@ def update_event(event: Event, data: EventData, actor=None) -> set[str]:
     return changes
 
 
-def publish(event: Event) -> None:
+def publish(event: Event, now: datetime | None = None) -> None:
+    now = now or utcnow()
     if event.status != EventStatus.DRAFT:
         raise EventError(_l("Only a draft can be published."))
-    if event.ends_at <= utcnow():
+    if event.ends_at <= now:
         raise EventError(_l("This event is over; change its dates before publishing."))
     event.status = EventStatus.PUBLISHED
-    event.published_at = utcnow()
+    event.published_at = now
 
 
 def cancel(event: Event, actor=None) -> None:
