@@ -122,10 +122,10 @@ def preview(event: Event, audience: Audience) -> AudiencePreview:
     )
 
 
-def _check_open(event: Event) -> None:
+def _check_open(event: Event, now: datetime | None = None) -> None:
     if event.status != EventStatus.PUBLISHED:
         raise InvitationError(_l("Publish the event before sending invitations."))
-    if event.ends_at <= utcnow():
+    if event.ends_at <= (now or utcnow()):
         raise InvitationError(_l("This event is over."))
 
 
@@ -137,10 +137,13 @@ class InviteResult:
     unsubscribed: int = 0
 
 
-def invite(event: Event, audience: Audience, actor_id: int | None) -> InviteResult:
+def invite(
+    event: Event, audience: Audience, actor_id: int | None, now: datetime | None = None
+) -> InviteResult:
     """One invitation per new member (the unique constraint guarantees it), each emailed
     in the member's language when they have an address and did not unsubscribe."""
-    _check_open(event)
+    now = now or utcnow()
+    _check_open(event, now)
     if audience.is_empty:
         raise InvitationError(_l("Choose who to invite."))
     members = list(
@@ -152,7 +155,6 @@ def invite(event: Event, audience: Audience, actor_id: int | None) -> InviteResu
         )
     )
     result = InviteResult()
-    now = utcnow()
     invitations = [
         Invitation(
             organisation_id=event.organisation_id,
