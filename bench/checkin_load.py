@@ -18,6 +18,7 @@ every ticket was admitted at most once.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import itertools
 import json
@@ -26,7 +27,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 HOST = "127.0.0.1"
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_checkin_bench"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_bench_checkin"
 
 
 # --------------------------------------------------------------------------- the baseline app
@@ -190,7 +190,7 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, target: str, url: str):
+    def __init__(self, target: str, url: str, args):
         self.port = free_port()
         env = {
             **os.environ,
@@ -203,7 +203,11 @@ class Server:
         }
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.proc = subprocess.Popen(
-            [gunicorn, "-w", "2", "-b", f"{HOST}:{self.port}", "--log-level", "warning", target],
+            [
+                gunicorn,
+                *("-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads)),
+                *("-b", f"{HOST}:{self.port}", "--log-level", "warning", target),
+            ],
             cwd=ROOT,
             env=env,
         )
@@ -217,6 +221,22 @@ class Server:
                 time.sleep(0.2)
         self.stop()
         raise RuntimeError(f"gunicorn {target} did not start")
+
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) used so far by the gunicorn workers."""
+        total = 0.0
+        tick = os.sysconf("SC_CLK_TCK")
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return float("nan")
+        for pid in children.split():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -247,6 +267,8 @@ class Phase:
     answers: dict[str, int] = field(default_factory=dict)
     errors: int = 0
     seconds: float = 0.0
+    client_cpu: float = 0.0
+    server_cpu: float = float("nan")
 
     def line(self) -> str:
         n = len(self.latencies)
@@ -256,50 +278,71 @@ class Phase:
         return (
             f"{self.name:<10} {n:>7} req  {n / self.seconds:>8.1f} req/s  "
             f"p50 {q[49] * 1000:6.1f} ms  p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms  "
+            f"server CPU {self.server_cpu * 1000 / n:5.2f} ms/req  "
+            f"client CPU {self.client_cpu / self.seconds:4.0%}  "
             f"errors {self.errors}  answers {dict(sorted(self.answers.items()))}"
         )
 
 
-def run_phase(name, port, path, headers, codes, clients, seconds, key) -> Phase:
-    """`clients` threads send requests for `seconds` (or until the codes run out)."""
-    phase = Phase(name)
-    supply = iter(codes)
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
+async def _post(port: int, raw: bytes) -> tuple[int, bytes]:
+    """One HTTP/1.1 POST on a fresh connection (as a door phone would), read to the end."""
+    reader, writer = await asyncio.open_connection(HOST, port)
+    try:
+        writer.write(raw)
+        data = await reader.read()
+    finally:
+        writer.close()
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head[9:12]), body
 
-    def worker():
-        local, answers, errors = [], {}, 0
-        while time.monotonic() < stop_at:
-            with lock:
-                code = next(supply, None)
+
+def _raw_request(port: int, path: str, headers: dict, body: dict) -> bytes:
+    payload = json.dumps(body).encode()
+    lines = [f"POST {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close"]
+    lines += [f"{k}: {v}" for k, v in headers.items()]
+    lines.append(f"Content-Length: {len(payload)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+
+
+def run_phase(name, port, path, headers, codes, clients, seconds, key) -> Phase:
+    """`clients` concurrent clients send requests for `seconds` (or until the codes run out).
+
+    A single asyncio loop: one process, little CPU per request, so that on a small machine
+    the client takes as little as possible from the server it measures (its CPU time is
+    printed with the results).
+    """
+    phase = Phase(name)
+    supply = iter(codes)  # shared by the clients (and by consecutive phases)
+
+    async def client(stop_at: float):
+        loop = asyncio.get_running_loop()
+        while loop.time() < stop_at:
+            code = next(supply, None)
             if code is None:
-                break
+                return
             body = {"code": code, "door": "A", "nonce": uuid.uuid4().hex}
+            raw = _raw_request(port, path, headers, body)
             started = time.perf_counter()
             try:
-                status, raw = request(port, "POST", path, body, headers)
-            except OSError:
-                errors += 1
+                status, payload = await _post(port, raw)
+            except (OSError, ValueError):
+                phase.errors += 1
                 continue
-            local.append(time.perf_counter() - started)
+            phase.latencies.append(time.perf_counter() - started)
             if status != 200:
-                errors += 1
+                phase.errors += 1
                 continue
-            answer = json.loads(raw).get(key)
-            answers[str(answer)] = answers.get(str(answer), 0) + 1
-        with lock:
-            phase.latencies.extend(local)
-            phase.errors += errors
-            for k, v in answers.items():
-                phase.answers[k] = phase.answers.get(k, 0) + v
+            answer = str(json.loads(payload).get(key))
+            phase.answers[answer] = phase.answers.get(answer, 0) + 1
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    async def all_clients():
+        stop_at = asyncio.get_running_loop().time() + seconds
+        await asyncio.gather(*(client(stop_at) for _ in range(clients)))
+
+    cpu, started = time.process_time(), time.monotonic()
+    asyncio.run(all_clients())
     phase.seconds = time.monotonic() - started
+    phase.client_cpu = time.process_time() - cpu
     return phase
 
 
@@ -337,49 +380,52 @@ def check_once(url: str, event_id: int) -> str:
     )
 
 
+def measured(server, name, path, headers, supply, args, key) -> Phase:
+    """A warm-up (not counted: workers import, connect, compile), then the measured phase."""
+    if args.warmup:
+        run_phase("warm-up", server.port, path, headers, supply, args.clients, args.warmup, key)
+    cpu = server.cpu_seconds()
+    phase = run_phase(name, server.port, path, headers, supply, args.clients, args.seconds, key)
+    phase.server_cpu = server.cpu_seconds() - cpu
+    return phase
+
+
 def bench_database(label: str, url: str, args) -> list[str]:
     print(f"\n== {label}: preparing {args.tickets} registrations…", flush=True)
     event_id, token, codes = prepare(url, args.tickets)
-    # The baseline admits nobody (it only touches updated_at), so both use every ticket.
-    baseline_codes = admit_codes = codes
-    lines = [f"{label} ({args.clients} clients, {args.seconds:.0f} s per phase, gunicorn -w 2)"]
+    worker = args.worker_class + (f", {args.threads} threads" if args.threads > 1 else "")
+    lines = [
+        f"{label} ({args.clients} clients, {args.seconds:.0f} s per phase after "
+        f"{args.warmup:.0f} s of warm-up, gunicorn -w {args.workers} {worker})"
+    ]
+    json_headers = {"Content-Type": "application/json"}
 
-    server = Server("checkin_load:baseline_app()", url)
+    # The baseline admits nobody (it only touches updated_at), so it cycles through the tickets.
+    server = Server("checkin_load:baseline_app()", url, args)
     try:
-        phase = run_phase(
-            "baseline",
-            server.port,
-            "/baseline",
-            {"Content-Type": "application/json"},
-            itertools.cycle(baseline_codes),
-            args.clients,
-            args.seconds,
-            "found",
+        phase = measured(
+            server, "baseline", "/baseline", json_headers, itertools.cycle(codes), args, "found"
         )
     finally:
         server.stop()
     lines.append(phase.line())
     print(lines[-1], flush=True)
 
-    server = Server("app:create_app()", url)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+    server = Server("app:create_app()", url, args)
+    headers = {**json_headers, "Authorization": f"Bearer {token}"}
     path = f"/api/v1/events/{event_id}/checkins"
     try:
-        admit = run_phase(
-            "admit", server.port, path, headers, admit_codes, args.clients, args.seconds, "result"
-        )
+        # Distinct valid tickets, each used once (the warm-up takes the first ones).
+        supply = iter(codes)
+        admit = measured(server, "admit", path, headers, supply, args, "result")
         lines.append(admit.line())
         print(lines[-1], flush=True)
-        used = admit_codes[: len(admit.latencies)]
-        already = run_phase(
-            "already",
-            server.port,
-            path,
-            headers,
-            itertools.cycle(used or admit_codes),
-            args.clients,
-            args.seconds,
-            "result",
+        used = len(codes) - sum(1 for _ in supply)
+        if used == len(codes):
+            lines.append(f"           (all {used} tickets were used: the phase stopped early)")
+            print(lines[-1], flush=True)
+        already = measured(
+            server, "already", path, headers, itertools.cycle(codes[:used]), args, "result"
         )
         lines.append(already.line())
         print(lines[-1], flush=True)
@@ -397,6 +443,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="per phase (default 20)")
     parser.add_argument("--tickets", type=int, default=10_000, help="registrations (default 10000)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each phase")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn -k (sync, gthread)")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (gthread)")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
     args = parser.parse_args(argv)

@@ -134,12 +134,21 @@ def checkins(event_id: int):
         offline=offline,
     )
     with services.write_turn():
-        if code is not None:
-            answer = services.check_in(caller.event, code, door, **kwargs)
+        if caller.device is None:
+            answer = _check_in(caller, code, registration_id, door, kwargs)
+            db.session.commit()
         else:
-            answer = services.check_in_registration(caller.event, registration_id, door, **kwargs)
-        db.session.commit()
+            # A device needs no ORM object: one bare connection, one short transaction.
+            with db.engine.connect() as conn:
+                answer = _check_in(caller, code, registration_id, door, {**kwargs, "conn": conn})
+                conn.commit()
     return jsonify(answer)
+
+
+def _check_in(caller: DoorCaller, code, registration_id, door, kwargs) -> dict:
+    if code is not None:
+        return services.check_in(caller.event, code, door, **kwargs)
+    return services.check_in_registration(caller.event, registration_id, door, **kwargs)
 
 
 @api.get("/events/<int:event_id>/roster")

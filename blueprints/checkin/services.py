@@ -260,11 +260,14 @@ def check_in(
     scanned_at: datetime | None = None,
     offline: bool = False,
     method: CheckInMethod = CheckInMethod.SCAN,
+    conn: sa.Connection | None = None,
 ) -> dict:
     """Admit the ticket `code` (a ticket URL or a bare code) at `event`; the API answer.
 
     `event` is an Event or a DoorEvent, `device` a DoorDevice or a DeviceInfo. The happy
-    path is the conditional UPDATE … RETURNING, the log INSERT, and the caller's commit.
+    path is the conditional UPDATE … RETURNING, the log INSERT, and the caller's commit:
+    of the session, or of `conn` when given (the API's device path uses a bare connection,
+    no ORM session).
     A nonce seen before is caught by the unique (event_id, nonce) constraint when the
     log row is written: the whole attempt is rolled back and the stored answer returned.
     """
@@ -272,7 +275,18 @@ def check_in(
     excerpt = (code if isinstance(code, str) else "")[:80]
     if ticket is None:
         return _attempt(
-            event, None, None, door, by_user, device, nonce, scanned_at, offline, method, excerpt
+            event,
+            None,
+            None,
+            door,
+            by_user,
+            device,
+            nonce,
+            scanned_at,
+            offline,
+            method,
+            excerpt,
+            conn,
         )
     return _attempt(
         event,
@@ -286,6 +300,7 @@ def check_in(
         offline,
         method,
         ticket[:80],
+        conn,
     )
 
 
@@ -299,21 +314,35 @@ def check_in_registration(
     scanned_at: datetime | None = None,
     offline: bool = False,
     method: CheckInMethod = CheckInMethod.SEARCH,
+    conn: sa.Connection | None = None,
 ) -> dict:
     """Admit a registration found by search (or on its ticket page) rather than scanned."""
     return _attempt(
-        event, "rid", registration_id, door, by_user, device, nonce, scanned_at, offline, method, ""
+        event,
+        "rid",
+        registration_id,
+        door,
+        by_user,
+        device,
+        nonce,
+        scanned_at,
+        offline,
+        method,
+        "",
+        conn,
     )
 
 
 def _attempt(
-    event, key, value, door, by_user, device, nonce, scanned_at, offline, method, excerpt
+    event, key, value, door, by_user, device, nonce, scanned_at, offline, method, excerpt, conn
 ) -> dict:
     now = utcnow()
     at = _scan_time(scanned_at, now)
     door = clean_door(door)
     nonce = (nonce or "")[:MAX_NONCE] or None
-    conn = db.session.connection()
+    own_connection = conn is not None
+    if conn is None:
+        conn = db.session.connection()
     params = {key: value, "org": event.organisation_id}
     answer = {
         "result": CheckInResult.NOT_VALID.value,
@@ -394,25 +423,30 @@ def _attempt(
         ).scalar_one()
     except IntegrityError:
         # The same nonce was logged by a concurrent retry: its answer is the answer.
-        db.session.rollback()
-        stored = _stored_answer(event, nonce)
+        if own_connection:
+            conn.rollback()
+        else:
+            db.session.rollback()
+            conn = db.session.connection()
+        stored = _stored_answer(conn, event, nonce)
         if stored is None:
             raise
         return stored
     if first is not None and offline and _is_conflict(first, door, by_user, device):
-        db.session.add(
-            CheckInConflict(
-                organisation_id=event.organisation_id,
-                event_id=event.id,
-                registration_id=registration_id,
-                checkin_id=log_id,
-                first_at=first["at_dt"],
-                first_door=first["door"] or "",
-                second_at=at,
-                second_door=door,
-            )
+        conn.execute(
+            sa.insert(CheckInConflict.__table__),
+            {
+                "organisation_id": event.organisation_id,
+                "event_id": event.id,
+                "registration_id": registration_id,
+                "checkin_id": log_id,
+                "first_at": first["at_dt"],
+                "first_door": first["door"] or "",
+                "second_at": at,
+                "second_door": door,
+                "created_at": now,
+            },
         )
-        db.session.flush()
     if device is not None:
         _touch_device(conn, device, now)
     return answer
@@ -460,12 +494,14 @@ def _first_from_state(state) -> dict:
     }
 
 
-def _stored_answer(event, nonce: str | None) -> dict | None:
+def _stored_answer(conn, event, nonce: str | None) -> dict | None:
     if not nonce:
         return None
-    return db.session.scalar(
-        sa.select(CheckIn.answer).where(CheckIn.event_id == event.id, CheckIn.nonce == nonce)
-    )
+    return conn.execute(
+        sa.select(_checkin.c.answer).where(
+            _checkin.c.event_id == event.id, _checkin.c.nonce == nonce
+        )
+    ).scalar()
 
 
 def _is_conflict(first: dict, door: str, user: User | None, device) -> bool:

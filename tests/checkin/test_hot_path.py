@@ -222,3 +222,23 @@ def test_write_turn_lets_one_thread_in_at_a_time(app):
     for t in threads:
         t.join()
     assert len(overlaps) == 80 and max(overlaps) == 1
+
+
+def test_an_offline_device_scan_of_a_ticket_admitted_elsewhere_is_a_conflict(
+    client, event, device_token, door
+):
+    from blueprints.checkin.models import CheckInConflict
+
+    guest = make_registration(event)
+    code, event_id = guest.ticket_code, event.id
+    services.check_in(event, code, "A", by_user=door)
+    db.session.commit()
+    url = f"/api/v1/events/{event_id}/checkins"
+    body = {"code": code, "offline": True, "scanned_at": utcnow().isoformat(), "nonce": "off-1"}
+    headers = {"Authorization": f"Bearer {device_token}"}
+    response = client.post(url, json=body, headers=headers)
+    assert response.json["result"] == "already_checked_in"
+    assert client.post(url, json=body, headers=headers).json == response.json  # retried
+    conflicts = db.session.scalars(sa.select(CheckInConflict)).all()
+    assert len(conflicts) == 1
+    assert (conflicts[0].first_door, conflicts[0].second_door) == ("A", "B")
