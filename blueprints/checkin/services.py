@@ -261,6 +261,7 @@ def check_in(
     offline: bool = False,
     method: CheckInMethod = CheckInMethod.SCAN,
     conn: sa.Connection | None = None,
+    now: datetime | None = None,
 ) -> dict:
     """Admit the ticket `code` (a ticket URL or a bare code) at `event`; the API answer.
 
@@ -287,6 +288,7 @@ def check_in(
             method,
             excerpt,
             conn,
+            now,
         )
     return _attempt(
         event,
@@ -301,6 +303,7 @@ def check_in(
         method,
         ticket[:80],
         conn,
+        now,
     )
 
 
@@ -334,9 +337,21 @@ def check_in_registration(
 
 
 def _attempt(
-    event, key, value, door, by_user, device, nonce, scanned_at, offline, method, excerpt, conn
+    event,
+    key,
+    value,
+    door,
+    by_user,
+    device,
+    nonce,
+    scanned_at,
+    offline,
+    method,
+    excerpt,
+    conn,
+    now=None,
 ) -> dict:
-    now = utcnow()
+    now = now or utcnow()
     at = _scan_time(scanned_at, now)
     door = clean_door(door)
     nonce = (nonce or "")[:MAX_NONCE] or None

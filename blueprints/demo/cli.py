@@ -256,37 +256,6 @@ def _by_title(org: Organisation, suffix: str) -> Event | None:
     )
 
 
-class _ServiceClock:
-    """Plays the past edition at its own dates.
-
-    Most services take `now`; event publishing, inviting and checking in read the clock
-    themselves. While this is active those three modules read this clock instead, so that
-    a meeting held a month ago gets its invitations, answers and arrivals at the times
-    they would really have had, through the services' own rules (doors open 4 h before,
-    no invitations after the end…). Only the CLI process is affected; the web process
-    has no worker running while `flask demo` runs.
-    """
-
-    READERS = (event_services, invitation_services, checkin_services)
-
-    def __init__(self, now: datetime):
-        self.now = now
-        self._saved: list = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def __enter__(self) -> _ServiceClock:
-        self._saved = [(module, module.utcnow) for module in self.READERS]
-        for module in self.READERS:
-            module.utcnow = self
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for module, original in self._saved:
-            module.utcnow = original
-
-
 def _member_ids(cast: _Cast, names) -> list[int]:
     return [cast.members[name].id for name in names]
 
@@ -445,24 +414,29 @@ def _past_edition(cast: _Cast) -> None:
         cast.org.id, _session_data(cast, data.PAST_SUFFIX, start_local, data.PAST_CAPACITY)
     )
     start, end = event.starts_at, event.ends_at
-    with _ServiceClock(start - timedelta(days=14, hours=5)) as service_clock:
-        event_services.publish(event)
-        invitation_services.invite(
+    invited_at = start - timedelta(days=14, hours=5)
+    event_services.publish(event, now=invited_at)
+    invitation_services.invite(
+        event,
+        invitation_services.Audience(member_ids=_member_ids(cast, data.PAST_GUESTS)),
+        actor_id=cast.organiser.id,
+        now=invited_at,
+    )
+    invitations = _invitations_of(event)
+    registrations = {}
+    for i, name in enumerate(data.PAST_GUESTS):
+        answered_at = start - timedelta(days=13) + timedelta(hours=7 * i)
+        registrations[name] = _accept(invitations[cast.members[name].id], now=answered_at)
+    arrivals = [name for name in data.PAST_GUESTS if name not in data.PAST_NO_SHOWS]
+    for i, name in enumerate(arrivals):
+        arrived_at = start - timedelta(minutes=25) + timedelta(minutes=2 * i + i % 3)
+        checkin_services.check_in(
             event,
-            invitation_services.Audience(member_ids=_member_ids(cast, data.PAST_GUESTS)),
-            actor_id=cast.organiser.id,
+            registrations[name].ticket_code,
+            "A" if i % 4 else "B",
+            by_user=cast.door,
+            now=arrived_at,
         )
-        invitations = _invitations_of(event)
-        registrations = {}
-        for i, name in enumerate(data.PAST_GUESTS):
-            answered_at = start - timedelta(days=13) + timedelta(hours=7 * i)
-            registrations[name] = _accept(invitations[cast.members[name].id], now=answered_at)
-        arrivals = [name for name in data.PAST_GUESTS if name not in data.PAST_NO_SHOWS]
-        for i, name in enumerate(arrivals):
-            service_clock.now = start - timedelta(minutes=25) + timedelta(minutes=2 * i + i % 3)
-            checkin_services.check_in(
-                event, registrations[name].ticket_code, "A" if i % 4 else "B", by_user=cast.door
-            )
     event_services.close(event)
     # Its invitations and tickets were for a month ago: not to be mailed today.
     invitation_services.cancel_queued(event)
