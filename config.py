@@ -66,6 +66,9 @@ class Config:
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
 
     PAGE_SIZE = 25
+    # Door devices' tokens are looked up once per this many seconds per process; a
+    # revocation reaches every process within it (0: look up on every scan).
+    DOOR_TOKEN_CACHE_SECONDS = _int("DOOR_TOKEN_CACHE_SECONDS", 5)
 
 
 class DevelopmentConfig(Config):
