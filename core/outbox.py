@@ -17,16 +17,21 @@ import contextlib
 import enum
 import secrets
 import smtplib
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import message_from_bytes
 from email.header import Header
 from email.message import EmailMessage
+from email.policy import default
 from email.utils import encode_rfc2231, formataddr, formatdate, getaddresses, make_msgid
 from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import current_app, g
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -344,9 +349,6 @@ def to_bytes(message: OutboxMessage, built: BuiltEmail, sender: str, domain: str
 
 def to_mime(message: OutboxMessage, built: BuiltEmail, sender: str, domain: str) -> EmailMessage:
     """The email as an EmailMessage (what a mail client would parse), for inspection."""
-    from email import message_from_bytes
-    from email.policy import default
-
     return message_from_bytes(to_bytes(message, built, sender, domain), policy=default)
 
 
@@ -481,9 +483,9 @@ def enqueue_many(session, messages: list[dict]) -> int:
     ]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        insert = postgresql.insert
     elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
+        insert = sqlite.insert
     else:  # pragma: no cover - other databases: one by one
         return sum(enqueue(session, **m) is not None for m in messages)
     table = OutboxMessage.__table__
@@ -527,8 +529,6 @@ def work(app, *, once: bool = False, stop=None, batch: int = BATCH) -> int:
     With `once` it drains what is due now and returns; otherwise it runs until `stop`
     (a threading.Event) is set, sleeping a little when there is nothing to send.
     """
-    import time
-
     total = 0
     last_periodic = 0.0
     with app.app_context():
@@ -566,8 +566,6 @@ def start_in_process_worker(app):
     Call it from the factory when OUTBOX_IN_PROCESS_WORKER is true and the app is not
     testing. Idempotent per process; returns the thread's stop event.
     """
-    import threading
-
     if not app.config.get("OUTBOX_IN_PROCESS_WORKER") or app.testing:
         return None
     if "stop" in _IN_PROCESS:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import sqlalchemy as sa
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
@@ -531,8 +532,6 @@ def cancel_queued(event: Event) -> int:
 
 
 def whatsapp_text(invitation: Invitation) -> str:
-    from flask import render_template
-
     member, event = invitation.member, invitation.event
     with force_locale(member.locale):
         return render_template(
