@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -49,7 +50,7 @@ def _import(file: Path, slug: str, dry_run: bool, update_existing: bool) -> None
     with click.progressbar(
         length=len(table.rows),
         label="checking",
-        file=click.get_text_stream("stderr"),
+        file=sys.stderr,
         update_min_steps=1000,
     ) as bar:
         for result in importer.analyse(table, mapping, services.existing_keys(org.id), bar.update):
@@ -67,7 +68,7 @@ def _import(file: Path, slug: str, dry_run: bool, update_existing: bool) -> None
     with click.progressbar(
         length=len(table.rows),
         label="importing",
-        file=click.get_text_stream("stderr"),
+        file=sys.stderr,
         update_min_steps=1000,
     ) as bar:
         summary = services.apply_rows(
