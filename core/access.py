@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 import sqlalchemy as sa
-from flask import abort, request
+from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -54,6 +54,11 @@ def role_required(role: Role):
         return wrapper
 
     return decorate
+
+
+def public_rate_limit() -> str:
+    """The limit on pages anyone may open (event page, RSVP, tickets, surveys, unsubscribe)."""
+    return current_app.config["PUBLIC_RATE_LIMIT"]
 
 
 def current_org_id() -> int:

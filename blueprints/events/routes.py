@@ -8,7 +8,7 @@ from blueprints.events import services
 from blueprints.events.forms import event_data_from, event_form_for
 from blueprints.events.models import Event, EventStatus
 from blueprints.orgs.services import partners_of
-from core.access import current_org_id, role_required, scoped_get_or_404
+from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
 from core.templating import register_labels, register_nav
 from extensions import db, limiter
 
@@ -24,10 +24,6 @@ register_labels(
         EventStatus.CANCELLED: _l("Cancelled"),
     },
 )
-
-
-def _public_limit() -> str:
-    return current_app.config["PUBLIC_RATE_LIMIT"]
 
 
 @bp.get("/events")
@@ -133,7 +129,7 @@ def duplicate(event_id: int):
 
 
 @bp.get("/e/<public_id>")
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def public(public_id: str):
     event = services.published_event_or_none(public_id)
     if event is None:

@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,7 +15,7 @@ from blueprints.members import services as members
 from blueprints.members.forms import category_choices
 from blueprints.members.models import Member
 from core import outbox
-from core.access import current_org_id, role_required, scoped_get_or_404
+from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
 from core.qr import qr_svg
 from core.signals import event_cancelled, event_changed
 from core.templating import register_event_tab, register_labels
@@ -44,10 +44,6 @@ def _on_event_changed(event, changes=None, actor=None, **_):
 @event_cancelled.connect
 def _on_event_cancelled(event, actor=None, **_):
     services.record_cancellation(event, actor)
-
-
-def _public_limit() -> str:
-    return current_app.config["PUBLIC_RATE_LIMIT"]
 
 
 @bp.get("/events/<int:event_id>/invitations")
@@ -233,7 +229,7 @@ def print_sheet(event_id: int):
 
 @bp.route("/u/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the secret token is the proof; mail clients post one-click (RFC 8058) bare
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def unsubscribe(token: str):
     invitation = services.invitation_by_token(token)
     if invitation is None:

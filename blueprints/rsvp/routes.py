@@ -46,7 +46,7 @@ from blueprints.rsvp.models import (
     RegistrationSource,
     RegistrationStatus,
 )
-from core.access import role_required, scoped_get_or_404
+from core.access import public_rate_limit, role_required, scoped_get_or_404
 from core.calendar import event_ics
 from core.db import utcnow
 from core.exports import to_csv, to_xlsx
@@ -106,10 +106,6 @@ def _register_button(event: Event) -> Link | None:
 register_public_action(_register_button)
 
 
-def _public_limit() -> str:
-    return current_app.config["PUBLIC_RATE_LIMIT"]
-
-
 def _use_language(locale: str | None) -> None:
     """The person's own language, unless they picked another one (?lang= or the switcher)."""
     if request.args.get("lang") or session.get("lang"):
@@ -167,7 +163,7 @@ def _initial(registration: Registration | None, questions: list[Question]) -> di
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def answer(token: str):
     invitation = services.invitation_by_token(token)
     if invitation is None or invitation.event.status == EventStatus.DRAFT:
@@ -243,7 +239,7 @@ def _ticket_or_404(code: str) -> Registration:
 
 
 @bp.get("/t/<code>")
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def ticket(code: str):
     registration = services.registration_by_code(code)
     if registration is None:
@@ -262,7 +258,7 @@ def ticket(code: str):
 
 
 @bp.get("/t/<code>/event.ics")
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def ticket_ics(code: str):
     registration = _ticket_or_404(code)
     url = external_url(f"/t/{registration.ticket_code}")
@@ -277,7 +273,7 @@ def ticket_ics(code: str):
 
 
 @bp.post("/t/<code>/cancel")
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def ticket_cancel(code: str):
     registration = _ticket_or_404(code)
     _use_language(registration.locale)
@@ -298,7 +294,7 @@ def ticket_cancel(code: str):
 
 
 @bp.route("/e/<public_id>/register", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def register(public_id: str):
     event = published_event_or_none(public_id)
     if event is None or not services.open_form_available(event):
@@ -343,7 +339,7 @@ def register(public_id: str):
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def confirm(token: str):
     confirmation = services.confirmation_by_token(token)
     if confirmation is None:

@@ -31,7 +31,7 @@ from blueprints.surveys.forms import (
 )
 from blueprints.surveys.models import QuestionKind, SurveyQuestion, SurveyStatus
 from core import exports, i18n
-from core.access import role_required, scoped_get_or_404
+from core.access import public_rate_limit, role_required, scoped_get_or_404
 from core.templating import register_event_tab, register_labels
 from extensions import db, limiter
 
@@ -47,10 +47,6 @@ register_labels(
     },
 )
 register_labels(QuestionKind, KIND_LABELS)
-
-
-def _public_limit() -> str:
-    return current_app.config["PUBLIC_RATE_LIMIT"]
 
 
 def _load(event_id: int):
@@ -264,7 +260,7 @@ def report(event_id: int):
 
 
 @bp.route("/s/<token>", methods=["GET", "POST"])
-@limiter.limit(_public_limit)
+@limiter.limit(public_rate_limit)
 def respond(token: str):
     invite = services.invite_by_token(token)
     if invite is None:
