@@ -122,7 +122,7 @@ def remind(event_id: int):
         flash(str(error), "danger")
     else:
         db.session.commit()
-        flash(_("%(n)s reminders queued.", n=queued), "success")
+        flash(_("Reminders queued: %(n)s.", n=queued), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
 
 
@@ -147,7 +147,7 @@ def retry_failed(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     count = services.retry_failed(event)
     db.session.commit()
-    flash(_("%(n)s failed emails will be sent again.", n=count), "success")
+    flash(_("Failed emails to send again: %(n)s.", n=count), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
 
 
@@ -157,7 +157,7 @@ def retry_message(event_id: int, message_id: int):
     event = scoped_get_or_404(Event, event_id)
     count = services.retry_failed(event, message_id)
     db.session.commit()
-    flash(_("%(n)s failed emails will be sent again.", n=count), "success")
+    flash(_("Failed emails to send again: %(n)s.", n=count), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
 
 
@@ -167,7 +167,7 @@ def cancel_queued(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     count = services.cancel_queued(event)
     db.session.commit()
-    flash(_("%(n)s queued emails cancelled.", n=count), "success")
+    flash(_("Queued emails cancelled: %(n)s.", n=count), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
 
 
@@ -190,7 +190,7 @@ def notice(event_id: int, notice_id: int, action: str):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            flash(_("%(n)s notices queued.", n=queued), "success")
+            flash(_("Notices queued: %(n)s.", n=queued), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
 
 
