@@ -602,12 +602,25 @@ def responses_for(survey: Survey, *, category: str = "", trade: str = "") -> lis
 
 
 def sent_count(survey: Survey) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(OutboxMessage.id)).where(
-            OutboxMessage.key.like(f"survey:{survey.id}:invite:%"),
-            OutboxMessage.state == OutboxState.SENT,
+    """People who got the link: their invitation email left, or they answered (whoever
+    answered had the link, even if the email is still queued, e.g. in the demo data)."""
+    prefix = f"survey:{survey.id}:invite:"
+    sent_keys = db.session.scalars(
+        sa.select(OutboxMessage.key).where(
+            OutboxMessage.key.like(f"{prefix}%"), OutboxMessage.state == OutboxState.SENT
         )
     )
+    reached = {
+        int(key.removeprefix(prefix)) for key in sent_keys if key.removeprefix(prefix).isdigit()
+    }
+    reached.update(
+        db.session.scalars(
+            sa.select(SurveyInvite.id).where(
+                SurveyInvite.survey_id == survey.id, SurveyInvite.responded
+            )
+        )
+    )
+    return len(reached)
 
 
 def yes_no_labels() -> tuple[str, str]:

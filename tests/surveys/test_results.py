@@ -228,3 +228,15 @@ def test_the_survey_tab_creates_opens_and_sends_now(as_organiser, past_event):
     message = db.session.scalar(sa.select(OutboxMessage))
     assert message is not None and message.to_email == "karim@example.ma"
     assert message.send_after <= past_event.ends_at + services.timedelta(hours=2)
+
+
+def test_whoever_answered_counts_as_reached_even_if_the_email_is_still_queued(answered):
+    """The link reached them (they used it), so the rate never exceeds 100 %."""
+    db.session.execute(
+        db.update(OutboxMessage)
+        .where(OutboxMessage.key.like(f"survey:{answered.id}:invite:%"))
+        .values(state=OutboxState.QUEUED)
+    )
+    db.session.commit()
+    results = services.compute_results(answered, "fr")
+    assert (results.sent, results.responses, results.rate) == (5, 5, 1.0)
