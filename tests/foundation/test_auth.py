@@ -222,3 +222,26 @@ def test_users_create_command(app, org):
         args=["users", "create", "--org", "nope", "x@y.test"], input="pw12345678\npw12345678\n"
     )
     assert bad.exit_code != 0 and "No organisation" in bad.output
+
+
+def test_staff_form_refuses_unknown_roles_and_oversized_names(as_owner):
+    as_owner.get("/lang/en")
+    token = form_page_token(as_owner, "/staff/new")
+    base = {
+        "full_name": "Y",
+        "email": "new@assoc.example",
+        "role": "door",
+        "locale": "ar",
+        "password": "door password 1",
+        "csrf_token": token,
+    }
+    for bad, message in (
+        ({"role": "superadmin"}, "Not a valid choice"),
+        ({"full_name": "x" * 10_000}, "Field cannot be longer than 120 characters."),
+        ({"email": "<script>@x"}, "Invalid email address."),
+        ({"password": "short"}, "Field must be between 10 and 200 characters long."),
+    ):
+        response = as_owner.post("/staff/new", data={**base, **bad})
+        assert response.status_code == 200
+        assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(User.id).where(User.email == "new@assoc.example")) is None
