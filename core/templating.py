@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlencode
 
+from babel import dates
 from flask import request, url_for
-from flask_babel import format_date, format_datetime, format_number, format_time
+from flask_babel import format_number, get_locale
 from flask_login import current_user
 
 from blueprints.auth.models import Role
@@ -89,17 +90,33 @@ def ticket_actions(registration) -> list[Link]:
     return [link for fn in _TICKET_ACTIONS if (link := fn(registration)) is not None]
 
 
+# Dates and times at the venue, in the Moroccan variant of the language (24-hour clock,
+# local month names) also where a feature forced a bare "ar" or "fr" (emails, workers).
+
+
+def _formatting_locale() -> str:
+    locale = str(get_locale() or "ar")
+    return i18n.REGIONAL_LOCALES.get(locale, locale)
+
+
 def local_datetime(value: datetime | None, style: str = "medium") -> str:
-    return format_datetime(value, style) if value else ""
+    if not value:
+        return ""
+    return dates.format_datetime(
+        value, style, tzinfo=i18n.display_tz(), locale=_formatting_locale()
+    )
 
 
 def local_date(value: datetime | None, style: str = "full") -> str:
-    # A date, not a datetime: Flask-Babel would rebase a datetime with pytz's API.
-    return format_date(i18n.to_local(value).date(), style) if value else ""
+    if not value:
+        return ""
+    return dates.format_date(i18n.to_local(value).date(), style, locale=_formatting_locale())
 
 
 def local_time(value: datetime | None, style: str = "short") -> str:
-    return format_time(value, style) if value else ""
+    if not value:
+        return ""
+    return dates.format_time(value, style, tzinfo=i18n.display_tz(), locale=_formatting_locale())
 
 
 _LABELS: dict[tuple[type, str], object] = {}

@@ -109,3 +109,9 @@ def test_locale_outside_a_request_is_the_default(app):
         assert str(get_locale()) == "ar_MA"
         with force_locale("fr"):
             assert str(get_locale()) == "fr"
+
+
+def test_emails_forced_to_arabic_use_the_24_hour_clock(app):
+    """Builders force a bare "ar"; times still read 15:30 (ar_MA), not 3:30 م."""
+    with app.app_context(), force_locale("ar"):
+        assert local_time(datetime(2027, 12, 24, 14, 30, tzinfo=UTC)) == "15:30"
