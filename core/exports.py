@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
+from flask import Response
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,3 +48,23 @@ def _plain(value):
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
         return value.replace(tzinfo=None)
     return value
+
+
+MIMETYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def render(header: Sequence[str], rows: Iterable[Sequence], fmt: str, title: str = "Liqaa"):
+    """The export as bytes in `fmt` ("csv" or "xlsx")."""
+    return to_xlsx(header, rows, title=title) if fmt == "xlsx" else to_csv(header, rows)
+
+
+def download(data: bytes, fmt: str, basename: str) -> Response:
+    """A file download of an export made by `render` (or to_csv / to_xlsx)."""
+    return Response(
+        data,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{basename}.{fmt}"'},
+    )

@@ -36,10 +36,9 @@ from blueprints.events.models import Event
 from blueprints.events.services import upcoming_for
 from blueprints.members.models import MemberCategory
 from blueprints.rsvp.models import Registration
-from core import templating
+from core import exports, templating
 from core.access import current_org_id, role_required, scoped_get_or_404
 from core.db import utcnow
-from core.exports import to_csv, to_xlsx
 from core.i18n import current_language
 from core.templating import Link, register_event_tab, register_labels, register_nav
 from extensions import db
@@ -323,20 +322,9 @@ def arrivals(event_id: int):
 @role_required(Role.ORGANISER)
 def export(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    kind = request.args.get("format", "csv")
-    rows = reports.log_rows(event)
-    name = f"checkins-event-{event.id}"
-    if kind == "xlsx":
-        data = to_xlsx(reports.LOG_HEADER, rows, title="check-ins")
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        filename = f"{name}.xlsx"
-    else:
-        data = to_csv(reports.LOG_HEADER, rows)
-        mimetype = "text/csv; charset=utf-8"
-        filename = f"{name}.csv"
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    fmt = "xlsx" if request.args.get("format") == "xlsx" else "csv"
+    data = exports.render(reports.LOG_HEADER, reports.log_rows(event), fmt, title="check-ins")
+    return exports.download(data, fmt, f"checkins-event-{event.id}")
 
 
 @bp.post("/events/<int:event_id>/conflicts/<int:conflict_id>/resolve")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -141,16 +140,8 @@ def export(fmt: str):
         ]
         for f in rows
     ]
-    if fmt == "csv":
-        data, mimetype = exports.to_csv(header, body), "text/csv; charset=utf-8"
-    else:
-        data = exports.to_xlsx(header, body, title=_("Follow-ups"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="followups.{fmt}"'},
-    )
+    data = exports.render(header, body, fmt, title=_("Follow-ups"))
+    return exports.download(data, fmt, "followups")
 
 
 @bp.route("/events/<int:event_id>/followups/new", methods=["GET", "POST"])

@@ -1,6 +1,5 @@
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -23,6 +22,7 @@ from blueprints.members.forms import (
     category_choices,
 )
 from blueprints.members.models import Member, MemberCategory, MemberImport
+from core import exports
 from core.access import current_org_id, role_required, scoped_get_or_404
 from core.templating import register_labels, register_nav
 from extensions import db
@@ -140,15 +140,7 @@ def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     data = services.export(current_org_id(), _filter_from_args(), fmt)
-    mimetype = {
-        "csv": "text/csv; charset=utf-8",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    }[fmt]
-    return Response(
-        data,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f"attachment; filename=members.{fmt}"},
-    )
+    return exports.download(data, fmt, "members")
 
 
 # --------------------------------------------------------------------------- import

@@ -233,10 +233,7 @@ def export_rows(organisation_id: int, f: MemberFilter) -> Iterator[list]:
 
 
 def export(organisation_id: int, f: MemberFilter, fmt: str) -> bytes:
-    rows = export_rows(organisation_id, f)
-    if fmt == "xlsx":
-        return exports.to_xlsx(EXPORT_HEADER, rows, title="members")
-    return exports.to_csv(EXPORT_HEADER, rows)
+    return exports.render(EXPORT_HEADER, export_rows(organisation_id, f), fmt, title="members")
 
 
 # --------------------------------------------------------------------------- import

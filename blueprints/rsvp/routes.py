@@ -46,10 +46,10 @@ from blueprints.rsvp.models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from core import exports
 from core.access import public_rate_limit, role_required, scoped_get_or_404
 from core.calendar import event_ics
 from core.db import utcnow
-from core.exports import to_csv, to_xlsx
 from core.i18n import current_language, normalise_locale
 from core.phones import normalise_phone
 from core.qr import qr_svg
@@ -431,17 +431,8 @@ def export(event_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     header, rows = services.export_rows(event, current_language())
-    filename = f"registrations-{event.public_id}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = to_csv(header, rows), "text/csv; charset=utf-8"
-    else:
-        body = to_xlsx(header, rows, title="Registrations")
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    data = exports.render(header, rows, fmt, title="Registrations")
+    return exports.download(data, fmt, f"registrations-{event.public_id}")
 
 
 ACTIONS = {

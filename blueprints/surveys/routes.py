@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -233,17 +232,8 @@ def results(event_id: int):
 def export(event_id: int, fmt: str):
     event, survey = _load(event_id)
     header, rows = services.export_rows(survey, i18n.current_language(), **_filters())
-    name = f"survey-{event.id}.{fmt}"
-    if fmt == "csv":
-        body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(header, rows, title=_("Survey"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    data = exports.render(header, rows, fmt, title=_("Survey"))
+    return exports.download(data, fmt, f"survey-{event.id}")
 
 
 @bp.get("/events/<int:event_id>/survey/report")
