@@ -8,30 +8,44 @@ from pathlib import Path
 
 from flask import Flask
 
+from blueprints import (
+    auth,
+    checkin,
+    dashboard,
+    events,
+    followups,
+    invitations,
+    members,
+    orgs,
+    rsvp,
+    site,
+    surveys,
+)
+from blueprints.demo.cli import cli as demo_cli
 from config import Config, config_for
 from core import access, errors, i18n, security, templating
 from core.db import enable_sqlite_pragmas
 from core.outbox import start_in_process_worker
+from core.outbox_cli import cli as outbox_cli
 from extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent
 
-# Each feature is a package with a `routes.bp` blueprint (and, where it has commands, `cli.cli`).
+# The features, lowest layer first; each one's init_app registers its blueprint, commands,
+# signal listeners and email builders.
 FEATURES = (
-    "site",
-    "auth",
-    "orgs",
-    "events",
-    "members",
-    "invitations",
-    "rsvp",
-    "checkin",
-    "surveys",
-    "followups",
-    "dashboard",
+    site,
+    auth,
+    orgs,
+    events,
+    members,
+    invitations,
+    rsvp,
+    checkin,
+    surveys,
+    followups,
+    dashboard,
 )
-# Command-line groups outside the features (`flask demo`, `flask outbox …`).
-EXTRA_CLI = ("blueprints.demo.cli", "core.outbox_cli")
 
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
@@ -58,28 +72,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
 
-    import_models()
-    for name in FEATURES:
-        module = __import__(f"blueprints.{name}.routes", fromlist=["bp"])
-        app.register_blueprint(module.bp)
-        if (ROOT / "blueprints" / name / "cli.py").exists():
-            cli_module = __import__(f"blueprints.{name}.cli", fromlist=["cli"])
-            app.cli.add_command(cli_module.cli)
+    for feature in FEATURES:
+        feature.init_app(app)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(demo_cli)
     if app.config.get("OUTBOX_IN_PROCESS_WORKER") and not app.testing:
         # Started by the first request, so that CLI commands (db upgrade, demo) run none.
         app.before_request(lambda: start_in_process_worker(app) and None)
-    for dotted in EXTRA_CLI:
-        if (ROOT / (dotted.replace(".", "/") + ".py")).exists():
-            app.cli.add_command(__import__(dotted, fromlist=["cli"]).cli)
     return app
-
-
-def import_models() -> None:
-    """Import every feature's models so that the metadata (and Alembic) sees all tables."""
-    __import__("core.outbox")
-    for name in FEATURES:
-        if (ROOT / "blueprints" / name / "models.py").exists():
-            __import__(f"blueprints.{name}.models")
 
 
 def _configure(app: Flask, config: type[Config] | dict | None) -> None:

@@ -101,12 +101,13 @@ def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
     import sqlalchemy as sa
 
     from app import create_app
-    from blueprints.auth.models import Role, User
+    from blueprints.auth.models import User
     from blueprints.checkin import services
     from blueprints.events.models import Event, EventStatus
     from blueprints.orgs.models import Organisation
     from blueprints.rsvp.models import Registration
     from core.db import utcnow
+    from core.roles import Role
     from core.tokens import new_token
     from extensions import db
 

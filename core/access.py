@@ -14,7 +14,7 @@ from flask import abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.models import Role, User
+from core.roles import Role
 from extensions import db, login_manager
 
 
@@ -23,17 +23,6 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    raw_id, _, nonce = user_id.partition(":")
-    if not raw_id.isdigit():
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or user.session_nonce != nonce:
-        return None  # the password changed since this session began
-    return user
 
 
 def role_required(role: Role):

@@ -4,9 +4,9 @@ A feature never sends mail from a request. It calls `enqueue()` inside the same
 transaction as the change that caused the message; workers (`flask outbox work`,
 or the in-process worker of the embedded setup) build and deliver it later.
 
-A message is built at delivery time by the builder registered for its `kind`
-(`@register_builder("invitation")`), from the JSON `payload` stored with it, so
-that the email always shows the event as it is when it leaves.
+A message is built at delivery time by the builder registered for its `kind` (each
+feature hands its `emails.BUILDERS` to `register_builders` in its init_app), from the
+JSON `payload` stored with it, so that the email always shows the event as it is when it leaves.
 States: queued -> sending -> sent | failed | cancelled.
 """
 
@@ -103,12 +103,9 @@ Builder = Callable[[OutboxMessage], BuiltEmail]
 _BUILDERS: dict[str, Builder] = {}
 
 
-def register_builder(kind: str) -> Callable[[Builder], Builder]:
-    def decorate(fn: Builder) -> Builder:
-        _BUILDERS[kind] = fn
-        return fn
-
-    return decorate
+def register_builders(builders: dict[str, Builder]) -> None:
+    """Called by each feature's init_app with its `emails.BUILDERS` (kind → builder)."""
+    _BUILDERS.update(builders)
 
 
 def builder_for(kind: str) -> Builder:

@@ -11,8 +11,8 @@ from flask import request, url_for
 from flask_babel import format_number, get_locale
 from flask_login import current_user
 
-from blueprints.auth.models import Role
 from core import i18n
+from core.roles import Role
 
 
 @dataclass(frozen=True)

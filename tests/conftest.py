@@ -23,12 +23,13 @@ from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from app import create_app
-from blueprints.auth.models import Role, User
+from blueprints.auth.models import User
 from blueprints.events.models import Event, EventStatus, ProgrammeItem
 from blueprints.members.models import Member, MemberCategory
 from blueprints.orgs.models import Organisation, Partner
 from config import TestConfig
 from core.db import utcnow
+from core.roles import Role
 from extensions import db
 
 PASSWORD = "correct horse battery"
@@ -147,7 +148,7 @@ def make_user(
         locale=locale,
         **fields,
     )
-    user.set_password(password)
+    user.set_password(password, TestConfig.PASSWORD_HASH_METHOD)
     db.session.add(user)
     db.session.commit()
     return user

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import pytest
 from flask import url_for
 
-from blueprints.auth.models import Role
 from config import TestConfig
+from core.roles import Role
 from tests.access import VISITORS, collect
 from tests.conftest import login, make_event, make_org, make_partner, make_user
 

@@ -1,0 +1,17 @@
+"""Staff accounts: sign-in, profile, staff management, `flask users`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from blueprints.auth.cli import cli
+from blueprints.auth.routes import bp
+from blueprints.auth.services import load_user
+from extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    """Everything this feature adds to the application, in one visible place."""
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)
+    login_manager.user_loader(load_user)

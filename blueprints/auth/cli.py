@@ -6,8 +6,8 @@ from flask.cli import AppGroup
 
 from blueprints.auth import services
 from blueprints.auth.forms import MIN_PASSWORD
-from blueprints.auth.models import Role
 from blueprints.orgs.models import Organisation
+from core.roles import Role
 from extensions import db
 
 cli = AppGroup("users", help="Manage staff accounts.")

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
+from core.roles import Role
 
 if TYPE_CHECKING:
     from blueprints.orgs.models import Organisation
-
-
-class Role(enum.StrEnum):
-    DOOR = "door"
-    ORGANISER = "organiser"
-    OWNER = "owner"
-
-    @property
-    def level(self) -> int:
-        return {"door": 1, "organiser": 2, "owner": 3}[self.value]
 
 
 class User(UserMixin, OrgScopedMixin, TimestampMixin, Base):
@@ -54,8 +43,8 @@ class User(UserMixin, OrgScopedMixin, TimestampMixin, Base):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_nonce}"
 
-    def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    def set_password(self, password: str, method: str = "scrypt") -> None:
+        """Hash with `method` (the PASSWORD_HASH_METHOD setting, which services pass in)."""
         self.password_hash = generate_password_hash(password, method=method)
         self.session_nonce = secrets.token_hex(8)
 

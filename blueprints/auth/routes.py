@@ -5,8 +5,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from blueprints.auth import services
 from blueprints.auth.forms import ChangePasswordForm, EditStaffForm, LoginForm, NewStaffForm
-from blueprints.auth.models import Role, User
+from blueprints.auth.models import User
 from core.access import current_org_id, role_required, scoped_get_or_404
+from core.roles import Role
 from core.templating import register_labels, register_nav
 from core.urls import safe_next
 from extensions import db, limiter

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
-from blueprints.auth.models import Role, User
+from blueprints.auth.models import User
 from core.db import utcnow
+from core.roles import Role
 from extensions import db
 
 # Compared against when the account does not exist, so that both paths cost the same.
@@ -53,7 +55,7 @@ def create_user(
         full_name=full_name,
         locale=locale,
     )
-    user.set_password(password)
+    user.set_password(password, _hash_method())
     db.session.add(user)
     db.session.flush()
     return user
@@ -62,7 +64,7 @@ def create_user(
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise AccountError(_l("The current password is not right."))
-    user.set_password(new)
+    user.set_password(new, _hash_method())
 
 
 def update_staff(
@@ -89,7 +91,7 @@ def update_staff(
         user.session_nonce = ""  # signs the account out everywhere
     user.active = active
     if password:
-        user.set_password(password)
+        user.set_password(password, _hash_method())
 
 
 def _active_owner_count(organisation_id: int) -> int:
@@ -106,3 +108,18 @@ def staff_of(organisation_id: int) -> list[User]:
             sa.select(User).where(User.organisation_id == organisation_id).order_by(User.email)
         )
     )
+
+
+def _hash_method() -> str:
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the session holds "<id>:<nonce>"; a new password changes the nonce."""
+    raw_id, _, nonce = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.session_nonce != nonce:
+        return None  # the password changed since this session began
+    return user

@@ -16,11 +16,12 @@ from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
-from blueprints.auth.models import Role, User
+from blueprints.auth.models import User
 from blueprints.checkin import services
 from blueprints.checkin.models import DoorDevice
 from blueprints.events.models import Event
 from core.db import utcnow
+from core.roles import Role
 from extensions import csrf, db
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -21,7 +21,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.models import Role
 from blueprints.checkin import reports, services
 from blueprints.checkin.api import api
 from blueprints.checkin.forms import ConfirmForm, DeviceForm, DoorActionForm, WalkInForm
@@ -40,6 +39,7 @@ from core import exports, templating
 from core.access import current_org_id, role_required, scoped_get_or_404
 from core.db import utcnow
 from core.i18n import current_language
+from core.roles import Role
 from core.templating import Link, register_event_tab, register_labels, register_nav
 from extensions import db
 

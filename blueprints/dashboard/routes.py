@@ -3,9 +3,9 @@
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 
-from blueprints.auth.models import Role
 from blueprints.events.services import upcoming_for
 from core.access import current_org_id, role_required
+from core.roles import Role
 from core.templating import register_nav
 
 bp = Blueprint("dashboard", __name__)

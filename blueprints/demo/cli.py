@@ -17,7 +17,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from blueprints.auth import services as accounts
-from blueprints.auth.models import Role, User
+from blueprints.auth.models import User
 from blueprints.checkin import services as checkin_services
 from blueprints.demo import data
 from blueprints.events import services as event_services
@@ -36,6 +36,7 @@ from blueprints.surveys.models import Survey, SurveyInvite
 from core import i18n
 from core.db import utcnow
 from core.phones import normalise_phone
+from core.roles import Role
 from core.urls import external_url
 from extensions import db
 

@@ -3,12 +3,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.models import Role
 from blueprints.events import services
 from blueprints.events.forms import event_data_from, event_form_for
 from blueprints.events.models import Event, EventStatus
 from blueprints.orgs.services import partners_of
 from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
+from core.roles import Role
 from core.templating import register_labels, register_nav
 from extensions import db, limiter
 

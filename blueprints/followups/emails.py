@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 
 from blueprints.followups.models import FollowUp
 from core.i18n import localized, text_direction
-from core.outbox import BuiltEmail, OutboxMessage, register_builder
+from core.outbox import BuiltEmail, OutboxMessage
 from extensions import db
 
 
-@register_builder("followup_resolved")
 def build_resolved(message: OutboxMessage) -> BuiltEmail:
     followup = db.session.get(FollowUp, message.payload["followup_id"])
     if followup is None or followup.organisation_id != message.organisation_id:
@@ -44,3 +43,9 @@ def build_resolved(message: OutboxMessage) -> BuiltEmail:
         reply_to=organisation.reply_to,
         sender_name=organisation.sender_name,
     )
+
+
+# Wired by the feature's init_app: the outbox asks for a builder by the message's kind.
+BUILDERS = {
+    "followup_resolved": build_resolved,
+}

@@ -16,16 +16,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.models import Role
 from blueprints.events.models import Event
-from blueprints.followups import emails, services  # noqa: F401 - emails registers the builder
+from blueprints.followups import services
 from blueprints.followups.forms import STATUS_LABELS, ConcernForm, FollowUpForm
 from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
 from blueprints.orgs.services import partners_of
 from core import exports
 from core.access import current_org_id, role_required, scoped_get_or_404
 from core.i18n import localized
-from core.signals import concern_raised
+from core.roles import Role
 from core.templating import (
     local_datetime,
     register_event_tab,
@@ -49,7 +48,6 @@ register_labels(
         FollowUpSource.ORGANISER: _l("Noted by the organisers"),
     },
 )
-concern_raised.connect(services.on_concern_raised)
 
 AGES = (7, 14, 30, 90)
 

@@ -1,0 +1,19 @@
+"""Invitations, reminders, change notices and their delivery."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from blueprints.invitations import emails, listeners, services
+from blueprints.invitations.routes import bp
+from core.outbox import register_builders, register_periodic
+from core.signals import event_cancelled, event_changed
+
+
+def init_app(app: Flask) -> None:
+    """Everything this feature adds to the application, in one visible place."""
+    app.register_blueprint(bp)
+    register_builders(emails.BUILDERS)
+    register_periodic(services.run_due_reminders)
+    event_changed.connect(listeners.on_event_changed)
+    event_cancelled.connect(listeners.on_event_cancelled)

@@ -29,7 +29,6 @@ from core.outbox import (
     OutboxMessage,
     SkipMessage,
     batch_cache,
-    register_builder,
 )
 from core.urls import external_url
 from extensions import db
@@ -210,17 +209,14 @@ def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
     )
 
 
-@register_builder("invitation")
 def build_invitation(message: OutboxMessage) -> BuiltEmail:
     return _invitation_email(message, "invitation")
 
 
-@register_builder("reminder")
 def build_reminder(message: OutboxMessage) -> BuiltEmail:
     return _invitation_email(message, "reminder")
 
 
-@register_builder("event_notice")
 def build_event_notice(message: OutboxMessage) -> BuiltEmail:
     notice = db.session.get(EventNotice, message.payload.get("notice_id"))
     if notice is None:
@@ -263,3 +259,11 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
         headers=_list_headers(invitation),
         attachments=[("event.ics", "text/calendar", ics, None)],
     )
+
+
+# Wired by the feature's init_app: the outbox asks for a builder by the message's kind.
+BUILDERS = {
+    "invitation": build_invitation,
+    "reminder": build_reminder,
+    "event_notice": build_event_notice,
+}

@@ -3,12 +3,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.models import Role
 from blueprints.events.models import Event
-from blueprints.invitations import (
-    emails,  # noqa: F401 - registers the email builders
-    services,
-)
+from blueprints.invitations import services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
 from blueprints.invitations.models import EventNotice, Invitation
 from blueprints.members import services as members
@@ -17,7 +13,7 @@ from blueprints.members.models import Member
 from core import outbox
 from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
 from core.qr import qr_svg
-from core.signals import event_cancelled, event_changed
+from core.roles import Role
 from core.templating import register_event_tab, register_labels
 from extensions import csrf, db, limiter
 
@@ -34,16 +30,6 @@ register_labels(
         outbox.OutboxState.CANCELLED: _l("Cancelled"),
     },
 )
-
-
-@event_changed.connect
-def _on_event_changed(event, changes=None, actor=None, **_):
-    services.record_change(event, set(changes or ()), actor)
-
-
-@event_cancelled.connect
-def _on_event_cancelled(event, actor=None, **_):
-    services.record_cancellation(event, actor)
 
 
 @bp.get("/events/<int:event_id>/invitations")

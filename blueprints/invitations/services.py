@@ -292,7 +292,6 @@ def schedules_of(event: Event) -> list[ReminderSchedule]:
     )
 
 
-@outbox.register_periodic
 def run_due_reminders(now: datetime | None = None) -> int:
     """The workers' job: queue the scheduled reminders whose time has come."""
     now = now or utcnow()

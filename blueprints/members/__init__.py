@@ -1,0 +1,14 @@
+"""The member directory, its import and export, `flask members`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from blueprints.members.cli import cli
+from blueprints.members.routes import bp
+
+
+def init_app(app: Flask) -> None:
+    """Everything this feature adds to the application, in one visible place."""
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)

@@ -12,7 +12,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.models import Role
 from blueprints.members import importer, services
 from blueprints.members.forms import (
     ImportConfirmForm,
@@ -24,6 +23,7 @@ from blueprints.members.forms import (
 from blueprints.members.models import Member, MemberCategory, MemberImport
 from core import exports
 from core.access import current_org_id, role_required, scoped_get_or_404
+from core.roles import Role
 from core.templating import register_labels, register_nav
 from extensions import db
 

@@ -3,11 +3,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.auth.models import Role
 from blueprints.orgs import services
 from blueprints.orgs.forms import OrganisationForm, PartnerForm
 from blueprints.orgs.models import Partner
 from core.access import current_org_id, role_required, scoped_get_or_404
+from core.roles import Role
 from core.templating import register_nav
 from extensions import db
 

@@ -1,0 +1,15 @@
+"""The invitee's answer, seats and the waiting list, tickets, open registration."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from blueprints.rsvp import emails
+from blueprints.rsvp.routes import bp
+from core.outbox import register_builders
+
+
+def init_app(app: Flask) -> None:
+    """Everything this feature adds to the application, in one visible place."""
+    app.register_blueprint(bp)
+    register_builders(emails.BUILDERS)

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from blueprints.rsvp.models import Registration, RegistrationConfirmation
 from core.calendar import event_ics
 from core.i18n import localized, text_direction
-from core.outbox import BuiltEmail, OutboxMessage, register_builder
+from core.outbox import BuiltEmail, OutboxMessage
 from core.qr import qr_png
 from core.urls import external_url
 from extensions import db
@@ -48,7 +48,6 @@ def ticket_url(registration: Registration) -> str:
     return external_url(f"/t/{registration.ticket_code}")
 
 
-@register_builder("rsvp_ticket")
 def build_ticket(message: OutboxMessage) -> BuiltEmail:
     registration = _registration(message)
     if not registration.ticket_code:
@@ -82,7 +81,6 @@ def build_ticket(message: OutboxMessage) -> BuiltEmail:
     )
 
 
-@register_builder("rsvp_waitlisted")
 def build_waitlisted(message: OutboxMessage) -> BuiltEmail:
     from blueprints.rsvp.services import waitlist_position
 
@@ -102,7 +100,6 @@ def build_waitlisted(message: OutboxMessage) -> BuiltEmail:
     return _envelope(registration, subject, text, html)
 
 
-@register_builder("rsvp_confirm")
 def build_confirm(message: OutboxMessage) -> BuiltEmail:
     registration = _registration(message)
     confirmation = db.session.get(RegistrationConfirmation, message.payload["confirmation_id"])
@@ -123,7 +120,6 @@ def build_confirm(message: OutboxMessage) -> BuiltEmail:
     return _envelope(registration, subject, text, html)
 
 
-@register_builder("rsvp_rejected")
 def build_rejected(message: OutboxMessage) -> BuiltEmail:
     registration = _registration(message)
     event = registration.event
@@ -138,3 +134,12 @@ def _manage_url(registration: Registration) -> str:
     if registration.invitation is not None:
         return external_url(f"/r/{registration.invitation.token}")
     return ""
+
+
+# Wired by the feature's init_app: the outbox asks for a builder by the message's kind.
+BUILDERS = {
+    "rsvp_ticket": build_ticket,
+    "rsvp_waitlisted": build_waitlisted,
+    "rsvp_confirm": build_confirm,
+    "rsvp_rejected": build_rejected,
+}

@@ -24,13 +24,9 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import refresh
 from markupsafe import Markup
 
-from blueprints.auth.models import Role
 from blueprints.events.models import Event, EventStatus
 from blueprints.events.services import published_event_or_none
-from blueprints.rsvp import (
-    emails,  # noqa: F401 - registers the email builders
-    services,
-)
+from blueprints.rsvp import services
 from blueprints.rsvp.forms import (
     InvitationAnswerForm,
     OpenRegistrationForm,
@@ -53,6 +49,7 @@ from core.db import utcnow
 from core.i18n import current_language, normalise_locale
 from core.phones import normalise_phone
 from core.qr import qr_svg
+from core.roles import Role
 from core.templating import Link, register_event_tab, register_labels, register_public_action
 from core.urls import external_url
 from extensions import db, limiter

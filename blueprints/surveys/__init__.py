@@ -1,0 +1,18 @@
+"""Feedback surveys after the event, their schedule and results, `flask surveys`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from blueprints.surveys import emails, services
+from blueprints.surveys.cli import cli
+from blueprints.surveys.routes import bp
+from core.outbox import register_builders, register_periodic
+
+
+def init_app(app: Flask) -> None:
+    """Everything this feature adds to the application, in one visible place."""
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)
+    register_builders(emails.BUILDERS)
+    register_periodic(services.tick)

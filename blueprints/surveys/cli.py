@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from blueprints.surveys import emails, services  # noqa: F401 - emails registers the builders
+from blueprints.surveys import services
 from extensions import db
 
 cli = AppGroup("surveys", help="Feedback surveys.")

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from blueprints.surveys.models import SurveyInvite
 from core.i18n import localized, text_direction
-from core.outbox import BuiltEmail, OutboxMessage, register_builder
+from core.outbox import BuiltEmail, OutboxMessage
 from core.urls import external_url
 from extensions import db
 
@@ -51,11 +51,16 @@ def _build(message: OutboxMessage, reminder: bool) -> BuiltEmail:
     )
 
 
-@register_builder("survey_invite")
 def build_invite(message: OutboxMessage) -> BuiltEmail:
     return _build(message, reminder=False)
 
 
-@register_builder("survey_reminder")
 def build_reminder(message: OutboxMessage) -> BuiltEmail:
     return _build(message, reminder=True)
+
+
+# Wired by the feature's init_app: the outbox asks for a builder by the message's kind.
+BUILDERS = {
+    "survey_invite": build_invite,
+    "survey_reminder": build_reminder,
+}

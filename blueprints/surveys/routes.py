@@ -16,9 +16,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from blueprints.auth.models import Role
 from blueprints.events.models import Event
-from blueprints.surveys import emails, services  # noqa: F401 - emails registers the builders
+from blueprints.surveys import services
 from blueprints.surveys.forms import (
     KIND_LABELS,
     QuestionForm,
@@ -31,6 +30,7 @@ from blueprints.surveys.forms import (
 from blueprints.surveys.models import QuestionKind, SurveyQuestion, SurveyStatus
 from core import exports, i18n
 from core.access import public_rate_limit, role_required, scoped_get_or_404
+from core.roles import Role
 from core.templating import register_event_tab, register_labels
 from extensions import db, limiter
 

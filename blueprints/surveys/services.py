@@ -32,7 +32,7 @@ from blueprints.surveys.models import (
 )
 from core.db import utcnow
 from core.i18n import localized
-from core.outbox import OutboxMessage, OutboxState, enqueue, register_periodic
+from core.outbox import OutboxMessage, OutboxState, enqueue
 from core.signals import concern_raised
 from extensions import db
 
@@ -755,9 +755,3 @@ def filter_options(survey: Survey) -> tuple[list[str], list[str]]:
     categories = sorted({r.category.value for r in rows})
     trades = sorted({r.trade for r in rows if r.trade})
     return categories, trades
-
-
-@register_periodic
-def _tick_periodically() -> None:
-    """The outbox workers (and the embedded one) run the survey schedule every half minute."""
-    tick()

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from blueprints.auth.models import Role
 from blueprints.members.models import MemberCategory
 from blueprints.rsvp.models import Registration, RegistrationStatus
+from core.roles import Role
 from core.tokens import new_token
 from extensions import db
 from tests.conftest import make_event, make_org, make_user

@@ -186,7 +186,7 @@ def test_board_filters_and_counts(app, as_organiser, org, event, consenting):
 
 
 def test_another_organisation_sees_nothing(app, client, event, consenting):
-    from blueprints.auth.models import Role
+    from core.roles import Role
     from tests.conftest import login, make_user
 
     raise_concern(event, "Privé", consenting)

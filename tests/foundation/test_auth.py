@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from blueprints.auth.models import Role, User
+from blueprints.auth.models import User
+from core.roles import Role
 from extensions import db
 from tests.conftest import (
     PASSWORD,

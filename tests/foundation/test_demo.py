@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from blueprints.auth.models import Role, User
+from blueprints.auth.models import User
 from blueprints.demo import data
 from blueprints.events.models import Event, EventStatus
 from blueprints.followups.models import FollowUp, FollowUpStatus
@@ -20,6 +20,7 @@ from blueprints.surveys.models import Survey, SurveyResponse, SurveyStatus
 from core import i18n
 from core.db import utcnow
 from core.outbox import OutboxMessage, OutboxState
+from core.roles import Role
 from extensions import db
 from tests.conftest import csrf_token_from, login
 

@@ -6,12 +6,11 @@ from core.outbox import (
     OutboxState,
     deliver_due,
     enqueue,
-    register_builder,
+    register_builders,
 )
 from extensions import db
 
 
-@register_builder("test-hello")
 def _hello(message):
     return BuiltEmail(
         subject=f"مرحبا {message.payload['name']}",
@@ -21,6 +20,9 @@ def _hello(message):
         reply_to="organiser@example.ma",
         attachments=[("hello.txt", "text/plain", b"attached", None)],
     )
+
+
+register_builders({"test-hello": _hello})
 
 
 def test_enqueue_is_idempotent_and_delivery_reaches_smtp(app, org, smtp_server):

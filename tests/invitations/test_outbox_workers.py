@@ -12,14 +12,16 @@ import sqlalchemy as sa
 
 from core import outbox
 from core.db import utcnow
-from core.outbox import BuiltEmail, OutboxMessage, OutboxState, deliver_due, register_builder
+from core.outbox import BuiltEmail, OutboxMessage, OutboxState, deliver_due, register_builders
 from extensions import db
 from tests.conftest import is_postgres
 
 
-@register_builder("test-bulk")
 def _bulk(message):
     return BuiltEmail(subject=f"n{message.payload['n']}", text="hello")
+
+
+register_builders({"test-bulk": _bulk})
 
 
 def _queue(org, count: int) -> None:

@@ -165,7 +165,7 @@ def test_identified_results_filter_by_trade(app, survey, past_event, as_organise
 
 
 def test_another_organisation_cannot_see_results(answered, client, past_event):
-    from blueprints.auth.models import Role
+    from core.roles import Role
     from tests.conftest import login, make_user
 
     stranger = make_user(make_org("other", name_fr="Autre"), Role.OWNER)

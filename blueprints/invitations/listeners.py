@@ -1,0 +1,13 @@
+"""What invitations do when an event changes: record the notice the organiser confirms."""
+
+from __future__ import annotations
+
+from blueprints.invitations import services
+
+
+def on_event_changed(event, changes=None, actor=None, **_) -> None:
+    services.record_change(event, set(changes or ()), actor)
+
+
+def on_event_cancelled(event, actor=None, **_) -> None:
+    services.record_cancellation(event, actor)
