@@ -34,6 +34,7 @@ from blueprints.checkin.models import (
 from blueprints.events.models import Event
 from blueprints.events.services import upcoming_for
 from blueprints.members.models import MemberCategory
+from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration
 from core import exports, templating
 from core.access import current_org_id, role_required, scoped_get_or_404
@@ -209,7 +210,7 @@ def undo(event_id: int):
 
 
 def _registration_for_code(code: str) -> Registration:
-    if services.extract_code(code) != code:
+    if tickets.code_from_scan(code) != code:
         abort(404)
     registration = db.session.scalar(
         sa.select(Registration).where(

@@ -34,8 +34,8 @@ from blueprints.checkin.models import (
 )
 from blueprints.events.models import Event, EventStatus
 from blueprints.members.models import MemberCategory
-from blueprints.rsvp import models as rsvp_models
-from blueprints.rsvp.models import Registration, RegistrationSource, RegistrationStatus
+from blueprints.rsvp import tickets
+from blueprints.rsvp.models import Registration, RegistrationStatus, RevokedTicket
 from core.db import utcnow
 from core.phones import normalise_phone
 from core.tokens import new_token, sha256_hex
@@ -49,8 +49,6 @@ CLIENT_TIME_PAST = timedelta(hours=48)
 CLIENT_TIME_FUTURE = timedelta(minutes=5)
 MAX_DOOR = 40
 MAX_NONCE = 64
-TICKET_CODE = re.compile(r"[A-Za-z0-9_-]{8,64}")
-TICKET_PATH = re.compile(r"/t/([A-Za-z0-9_-]{8,64})/?(?:[?#].*)?$")
 REFUSALS = {
     RegistrationStatus.DECLINED: RefusalReason.DECLINED,
     RegistrationStatus.WAITLISTED: RefusalReason.WAITLISTED,
@@ -59,8 +57,6 @@ REFUSALS = {
     RegistrationStatus.PENDING_APPROVAL: RefusalReason.UNKNOWN,
     RegistrationStatus.PENDING_CONFIRMATION: RefusalReason.UNKNOWN,
 }
-# Replaced or revoked ticket codes, when the RSVP feature keeps them ("revoked", not "unknown").
-RevokedTicket = getattr(rsvp_models, "RevokedTicket", None)
 BADGE_CATEGORIES = (MemberCategory.OFFICIAL, MemberCategory.PARTNER)
 
 
@@ -69,19 +65,6 @@ class CheckInError(Exception):
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def extract_code(scanned: str | None) -> str | None:
-    """The ticket code in what the camera read: a ticket URL (…/t/<code>) or a bare code."""
-    if not isinstance(scanned, str):
-        return None
-    text = scanned.strip()
-    if len(text) > 500:
-        return None
-    if TICKET_CODE.fullmatch(text):
-        return text
-    match = TICKET_PATH.search(text)
-    return match.group(1) if match else None
 
 
 def doors_open(event: Event, at: datetime) -> bool:
@@ -171,7 +154,7 @@ _registration = Registration.__table__
 _checkin = CheckIn.__table__
 _device = DoorDevice.__table__
 _user = User.__table__
-_revoked = RevokedTicket.__table__ if RevokedTicket is not None else None
+_revoked = RevokedTicket.__table__
 
 
 def _admit_statement(match):
@@ -272,7 +255,7 @@ def check_in(
     A nonce seen before is caught by the unique (event_id, nonce) constraint when the
     log row is written: the whole attempt is rolled back and the stored answer returned.
     """
-    ticket = extract_code(code)
+    ticket = tickets.code_from_scan(code)
     excerpt = (code if isinstance(code, str) else "")[:80]
     if ticket is None:
         return _attempt(
@@ -482,7 +465,7 @@ def _state(conn, key, params):
         return None, False
     statement = _STATE_BY_CODE if key == "code" else _STATE_BY_ID
     state = conn.execute(statement, params).first()
-    if state is not None or key != "code" or _revoked is None:
+    if state is not None or key != "code":
         return state, False
     revoked_id = conn.execute(
         sa.select(_revoked.c.registration_id).where(
@@ -557,25 +540,14 @@ def walk_in(
         phone = normalise_phone(data.phone)
         if phone is None:
             raise CheckInError(_l("This phone number is not valid."))
-    now = utcnow()
-    registration = Registration(
-        organisation_id=event.organisation_id,
-        event_id=event.id,
-        source=RegistrationSource.WALK_IN,
-        status=RegistrationStatus.ACCEPTED,
-        full_name=name[:200],
+    registration = tickets.register_walk_in(
+        event,
+        full_name=name,
         phone=phone,
-        company=data.company.strip()[:200],
-        trade=data.trade.strip()[:60],
-        category=MemberCategory.GUEST,
+        company=data.company.strip(),
+        trade=data.trade.strip(),
         locale=data.locale,
-        companions=0,
-        consent_at=now,
-        ticket_code=new_token(),
-        ticket_issued_at=now,
     )
-    db.session.add(registration)
-    db.session.flush()
     answer = check_in_registration(
         event, registration.id, door, by_user=by_user, method=CheckInMethod.WALK_IN
     )

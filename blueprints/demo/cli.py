@@ -30,6 +30,7 @@ from blueprints.members.models import Member, MemberCategory, MemberTag
 from blueprints.members.services import refresh_search_text
 from blueprints.orgs.models import Organisation, Partner, PartnerKind
 from blueprints.rsvp import services as rsvp_services
+from blueprints.rsvp import tickets
 from blueprints.rsvp.models import QuestionKind, Registration, RegistrationStatus
 from blueprints.surveys import services as survey_services
 from blueprints.surveys.models import Survey, SurveyInvite
@@ -515,7 +516,7 @@ def demo_links(org: Organisation) -> list[tuple[str, str]]:
             .limit(1)
         )
         if code:
-            links.append(("A ticket to scan or open (today's session)", external_url(f"/t/{code}")))
+            links.append(("A ticket to scan or open (today's session)", tickets.ticket_url(code)))
         links.append(
             ("Arrivals, today's session (organiser)", external_url(f"/events/{today.id}/arrivals"))
         )

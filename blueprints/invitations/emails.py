@@ -21,6 +21,7 @@ from blueprints.events.models import Event, EventStatus
 from blueprints.invitations import services
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
 from blueprints.members.models import Member
+from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration
 from core.calendar import event_ics
 from core.i18n import localized, text_direction
@@ -30,7 +31,6 @@ from core.outbox import (
     SkipMessage,
     batch_cache,
 )
-from core.urls import external_url
 from extensions import db
 
 
@@ -230,7 +230,7 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
     cancelled = notice.kind == NoticeKind.CANCELLED
     link = services.rsvp_url(invitation.token) if invitation else None
     if link is None and registration is not None and registration.ticket_code:
-        link = external_url(f"/t/{registration.ticket_code}")
+        link = tickets.ticket_url(registration.ticket_code)
     with force_locale(locale):
         context = _context(
             event,

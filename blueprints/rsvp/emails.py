@@ -6,6 +6,7 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration, RegistrationConfirmation
 from core.calendar import event_ics
 from core.i18n import localized, text_direction
@@ -45,7 +46,7 @@ def _envelope(registration: Registration, subject: str, text: str, html: str, **
 
 
 def ticket_url(registration: Registration) -> str:
-    return external_url(f"/t/{registration.ticket_code}")
+    return tickets.ticket_url(registration.ticket_code)
 
 
 def build_ticket(message: OutboxMessage) -> BuiltEmail:

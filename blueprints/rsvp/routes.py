@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.events.services import published_event_or_none
-from blueprints.rsvp import services
+from blueprints.rsvp import services, tickets
 from blueprints.rsvp.forms import (
     InvitationAnswerForm,
     OpenRegistrationForm,
@@ -51,7 +51,6 @@ from core.phones import normalise_phone
 from core.qr import qr_svg
 from core.roles import Role
 from core.templating import Link, register_event_tab, register_labels, register_public_action
-from core.urls import external_url
 from extensions import db, limiter
 
 bp = Blueprint("rsvp", __name__)
@@ -244,7 +243,7 @@ def ticket(code: str):
             return render_template("rsvp/ticket_revoked.html"), 410
         abort(404)
     _use_language(registration.locale)
-    url = external_url(f"/t/{registration.ticket_code}")
+    url = tickets.ticket_url(registration.ticket_code)
     return render_template(
         "rsvp/ticket.html",
         registration=registration,
@@ -258,7 +257,7 @@ def ticket(code: str):
 @limiter.limit(public_rate_limit)
 def ticket_ics(code: str):
     registration = _ticket_or_404(code)
-    url = external_url(f"/t/{registration.ticket_code}")
+    url = tickets.ticket_url(registration.ticket_code)
     body = event_ics(
         registration.event, registration.locale, url, uid_suffix=f"-r{registration.id}"
     )
