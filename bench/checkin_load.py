@@ -102,7 +102,7 @@ def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
 
     from app import create_app
     from blueprints.auth.models import User
-    from blueprints.checkin import services
+    from blueprints.checkin import devices
     from blueprints.events.models import Event, EventStatus
     from blueprints.orgs.models import Organisation
     from blueprints.rsvp.models import Registration
@@ -161,7 +161,7 @@ def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
                 for i, code in enumerate(codes)
             ],
         )
-        _device, token = services.issue_device(event, "A", "bench", user)
+        _device, token = devices.issue_device(event, "A", "bench", user)
         db.session.commit()
         event_id = event.id
         db.engine.dispose()

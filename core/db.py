@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import enum
+import fcntl
+import os
+import threading
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -93,3 +97,31 @@ def enable_sqlite_pragmas(engine: sa.Engine) -> None:
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
+
+
+# SQLite lets one process write at a time; a writer that finds the database locked sleeps
+# in SQLite's busy handler (1, 2, 5, 10… ms) and tries again, so under a queue of scans
+# two gunicorn workers waited on each other far longer than their transactions lasted.
+# Check-ins therefore take turns on an advisory file lock next to the database file: the
+# kernel wakes the next writer as soon as the previous one has committed.
+_write_locks: dict[str, tuple[int, threading.Lock]] = {}
+
+
+@contextmanager
+def write_turn(engine: sa.Engine):
+    """One door write transaction at a time on a SQLite file (no-op on PostgreSQL)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        yield
+        return
+    entry = _write_locks.get(url.database)
+    if entry is None:
+        fd = os.open(f"{url.database}-door.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        entry = _write_locks.setdefault(url.database, (fd, threading.Lock()))
+    fd, thread_lock = entry
+    with thread_lock:  # flock() does not exclude threads sharing one descriptor
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)

@@ -17,10 +17,10 @@ from flask_wtf.csrf import validate_csrf
 from wtforms.validators import ValidationError
 
 from blueprints.auth.models import User
-from blueprints.checkin import services
+from blueprints.checkin import admission, devices, lookup, rules
 from blueprints.checkin.models import DoorDevice
 from blueprints.events.models import Event
-from core.db import utcnow
+from core.db import utcnow, write_turn
 from core.roles import Role
 from extensions import csrf, db
 
@@ -29,9 +29,9 @@ api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @dataclass
 class DoorCaller:
-    event: Event | services.DoorEvent
+    event: Event | devices.DoorEvent
     user: User | None
-    device: DoorDevice | services.DeviceInfo | None
+    device: DoorDevice | devices.DeviceInfo | None
 
 
 class BadRequest(Exception):
@@ -42,9 +42,9 @@ def _caller(event_id: int, write: bool) -> DoorCaller:
     """Load the event and authorise the caller: a device token or a door account."""
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        access = services.door_access_for_token(
+        access = devices.door_access_for_token(
             header[7:].strip(),
-            ttl=current_app.config.get("DOOR_TOKEN_CACHE_SECONDS", services.TOKEN_CACHE_SECONDS),
+            ttl=current_app.config.get("DOOR_TOKEN_CACHE_SECONDS", devices.TOKEN_CACHE_SECONDS),
         )
         if access is None:
             abort(401)
@@ -117,8 +117,8 @@ def checkins(event_id: int):
             raise BadRequest("registration_id must be an integer")
         if code is None and registration_id is None:
             raise BadRequest("send code (or registration_id)")
-        door = _optional_str(body, "door", services.MAX_DOOR)
-        nonce = _optional_str(body, "nonce", services.MAX_NONCE)
+        door = _optional_str(body, "door", rules.MAX_DOOR)
+        nonce = _optional_str(body, "nonce", rules.MAX_NONCE)
         scanned_at = _parse_time(body.get("scanned_at"))
         offline = body.get("offline", False)
         if not isinstance(offline, bool):
@@ -134,7 +134,7 @@ def checkins(event_id: int):
         scanned_at=scanned_at,
         offline=offline,
     )
-    with services.write_turn():
+    with write_turn(db.engine):
         if caller.device is None:
             answer = _check_in(caller, code, registration_id, door, kwargs)
             db.session.commit()
@@ -148,20 +148,20 @@ def checkins(event_id: int):
 
 def _check_in(caller: DoorCaller, code, registration_id, door, kwargs) -> dict:
     if code is not None:
-        return services.check_in(caller.event, code, door, **kwargs)
-    return services.check_in_registration(caller.event, registration_id, door, **kwargs)
+        return admission.check_in(caller.event, code, door, **kwargs)
+    return admission.check_in_registration(caller.event, registration_id, door, **kwargs)
 
 
 @api.get("/events/<int:event_id>/roster")
 def roster(event_id: int):
     caller = _caller(event_id, write=False)
-    entries = services.roster(caller.event)
+    entries = lookup.roster(caller.event)
     db.session.commit()
     response = jsonify(
         event_id=caller.event.id,
         generated_at=utcnow().isoformat(),
         hash="sha256",
-        doors_open=services.doors_open(caller.event, utcnow()),
+        doors_open=rules.doors_open(caller.event, utcnow()),
         entries=entries,
     )
     response.headers["Cache-Control"] = "no-store"
@@ -171,7 +171,7 @@ def roster(event_id: int):
 @api.get("/events/<int:event_id>/counts")
 def counts(event_id: int):
     caller = _caller(event_id, write=False)
-    response = jsonify(services.counts(caller.event))
+    response = jsonify(lookup.counts(caller.event))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -180,6 +180,6 @@ def counts(event_id: int):
 def search(event_id: int):
     caller = _caller(event_id, write=False)
     query = request.args.get("q", "")
-    response = jsonify(results=services.search(caller.event, query))
+    response = jsonify(results=lookup.search(caller.event, query))
     response.headers["Cache-Control"] = "no-store"
     return response

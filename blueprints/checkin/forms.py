@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from blueprints.checkin.services import WalkIn
+from blueprints.checkin.door import WalkIn
 
 
 class WalkInForm(FlaskForm):

@@ -21,7 +21,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.checkin import reports, services
+from blueprints.checkin import admission, door, lookup, reports, rules
+from blueprints.checkin import devices as door_devices
 from blueprints.checkin.api import api
 from blueprints.checkin.forms import ConfirmForm, DeviceForm, DoorActionForm, WalkInForm
 from blueprints.checkin.models import (
@@ -112,7 +113,7 @@ if hasattr(templating, "register_ticket_action"):
 
 
 def _door_name() -> str:
-    return services.clean_door(request.values.get("door"))
+    return rules.clean_door(request.values.get("door"))
 
 
 def _strings() -> dict:
@@ -161,9 +162,9 @@ def _render_door(event: Event, walk_in_form: WalkInForm, status: int = 200):
             event=event,
             walk_in_form=walk_in_form,
             undo_form=DoorActionForm(door=_door_name()),
-            counts=services.counts(event),
+            counts=lookup.counts(event),
             door=_door_name(),
-            doors_open=services.doors_open(event, utcnow()),
+            doors_open=rules.doors_open(event, utcnow()),
             strings=_strings(),
         ),
         status,
@@ -178,10 +179,10 @@ def walk_in(event_id: int):
     if not form.validate_on_submit():
         return _render_door(event, form, status=400)
     try:
-        registration, answer = services.walk_in(
+        registration, answer = door.walk_in(
             event, form.walk_in_data(current_language()), _door_name(), current_user
         )
-    except services.CheckInError as error:
+    except door.CheckInError as error:
         db.session.rollback()
         flash(str(error), "danger")
         return _render_door(event, form, status=400)
@@ -199,8 +200,8 @@ def undo(event_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        registration = services.undo_last_admission(event, current_user)
-    except services.CheckInError as error:
+        registration = door.undo_last_admission(event, current_user)
+    except door.CheckInError as error:
         db.session.rollback()
         flash(str(error), "warning")
     else:
@@ -230,7 +231,7 @@ def admit_ticket(code: str):
     form = DoorActionForm(door=_door_name())
     answer = None
     if form.validate_on_submit():
-        answer = services.check_in(
+        answer = admission.check_in(
             registration.event,
             code,
             form.door.data,
@@ -305,7 +306,7 @@ def arrivals(event_id: int):
     return render_template(
         "checkin/arrivals.html",
         event=event,
-        counts=services.counts(event),
+        counts=lookup.counts(event),
         categories=reports.by_category(event),
         category_names=CATEGORY_NAMES,
         bars=bars,
@@ -337,7 +338,7 @@ def resolve_conflict(event_id: int, conflict_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.resolve_conflict(conflict)
+    door.resolve_conflict(conflict)
     db.session.commit()
     flash(_("The conflict is marked as seen."), "info")
     return redirect(url_for("checkin.arrivals", event_id=event.id))
@@ -350,7 +351,7 @@ def devices(event_id: int):
     form = DeviceForm()
     token = None
     if form.validate_on_submit():
-        _device, token = services.issue_device(
+        _device, token = door_devices.issue_device(
             event, form.door.data, form.label.data or "", current_user
         )
         db.session.commit()
@@ -360,7 +361,7 @@ def devices(event_id: int):
         event=event,
         form=form,
         token=token,
-        devices=services.devices_of(event),
+        devices=door_devices.devices_of(event),
         revoke_form=ConfirmForm(),
     )
 
@@ -374,7 +375,7 @@ def revoke_device(event_id: int, device_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.revoke_device(device)
+    door_devices.revoke_device(device)
     db.session.commit()
     flash(_("The device can no longer check anyone in."), "info")
     return redirect(url_for("checkin.devices", event_id=event.id))

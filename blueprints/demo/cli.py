@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
 
 from blueprints.auth import services as accounts
 from blueprints.auth.models import User
-from blueprints.checkin import services as checkin_services
+from blueprints.checkin import admission
 from blueprints.demo import data
 from blueprints.events import services as event_services
 from blueprints.events.models import Event, EventStatus, ProgrammeItem
@@ -401,7 +401,7 @@ def _today_session(cast: _Cast) -> None:
         for name, companions in data.TODAY_GUESTS
     ]
     for registration in registrations[: data.TODAY_CHECKED_IN]:
-        checkin_services.check_in(event, registration.ticket_code, "A", by_user=cast.door)
+        admission.check_in(event, registration.ticket_code, "A", by_user=cast.door)
 
 
 def _past_edition(cast: _Cast) -> None:
@@ -432,7 +432,7 @@ def _past_edition(cast: _Cast) -> None:
     arrivals = [name for name in data.PAST_GUESTS if name not in data.PAST_NO_SHOWS]
     for i, name in enumerate(arrivals):
         arrived_at = start - timedelta(minutes=25) + timedelta(minutes=2 * i + i % 3)
-        checkin_services.check_in(
+        admission.check_in(
             event,
             registrations[name].ticket_code,
             "A" if i % 4 else "B",

@@ -20,8 +20,8 @@ from functools import lru_cache
 from flask_babel import lazy_gettext as _l
 
 from blueprints.members.models import MemberCategory
-from blueprints.members.text import fold
 from core.phones import normalise_phone
+from core.text import fold
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000

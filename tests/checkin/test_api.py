@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from blueprints.checkin import services
+from blueprints.checkin import admission
 from blueprints.checkin.models import CheckIn, DoorDevice
 from blueprints.members.models import MemberCategory
 from blueprints.rsvp.models import Registration, RegistrationStatus
@@ -224,7 +224,7 @@ def test_roster_lists_hashes_never_codes(door_client, event, guest):
 
 def test_counts_and_search(door_client, event, guest):
     make_registration(event, "سعاد الإدريسي", company="مطبعة الريف", phone="+212661112233")
-    services.check_in(event, guest.ticket_code, "A")
+    admission.check_in(event, guest.ticket_code, "A")
     db.session.commit()
     url = f"/api/v1/events/{event.id}/counts"
     counts = door_client.get(url)

@@ -13,10 +13,10 @@ from contextlib import contextmanager
 import pytest
 import sqlalchemy as sa
 
-from blueprints.checkin import services
+from blueprints.checkin import admission, devices
 from blueprints.checkin.models import CheckIn, CheckInResult, DoorDevice
 from blueprints.rsvp.models import Registration
-from core.db import utcnow
+from core.db import utcnow, write_turn
 from extensions import db
 from tests.checkin.conftest import make_registration
 from tests.checkin.openapi import assert_documented
@@ -24,7 +24,7 @@ from tests.checkin.openapi import assert_documented
 
 @pytest.fixture
 def device_token(event, organiser):
-    _device, token = services.issue_device(event, "B", "Phone B", organiser)
+    _device, token = devices.issue_device(event, "B", "Phone B", organiser)
     db.session.commit()
     return token
 
@@ -106,12 +106,12 @@ def test_a_token_is_looked_up_once_per_ttl(client, event, device_token, monkeypa
     codes = [make_registration(event, f"Guest {i}").ticket_code for i in range(3)]
     event_id = event.id
     clock = [1000.0]
-    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(devices.time, "monotonic", lambda: clock[0])
     scan(client, event_id, codes[0], device_token)
     with statements() as sent:
         scan(client, event_id, codes[1], device_token)
     assert not any("FROM door_device" in s for s in sent)
-    clock[0] += services.TOKEN_CACHE_SECONDS + 0.1
+    clock[0] += devices.TOKEN_CACHE_SECONDS + 0.1
     with statements() as sent:
         scan(client, event_id, codes[2], device_token)
     assert any("FROM door_device" in s for s in sent)
@@ -123,11 +123,11 @@ def test_a_revocation_elsewhere_is_honoured_within_the_ttl(
     """Another process revokes the token: this one refuses it once its cache entry expires."""
     guests = [make_registration(event, f"Guest {i}") for i in range(3)]
     clock = [5000.0]
-    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(devices.time, "monotonic", lambda: clock[0])
     assert scan(client, event.id, guests[0].ticket_code, device_token).status_code == 200
     db.session.execute(sa.update(DoorDevice).values(revoked_at=utcnow()))  # not via services
     db.session.commit()
-    clock[0] += services.TOKEN_CACHE_SECONDS - 1
+    clock[0] += devices.TOKEN_CACHE_SECONDS - 1
     assert scan(client, event.id, guests[1].ticket_code, device_token).status_code == 200
     clock[0] += 1.1
     response = scan(client, event.id, guests[2].ticket_code, device_token)
@@ -138,7 +138,7 @@ def test_a_revocation_elsewhere_is_honoured_within_the_ttl(
 def test_a_revocation_in_this_process_is_immediate(client, event, device_token):
     guests = [make_registration(event, f"Guest {i}") for i in range(2)]
     assert scan(client, event.id, guests[0].ticket_code, device_token).status_code == 200
-    services.revoke_device(db.session.scalar(sa.select(DoorDevice)))
+    devices.revoke_device(db.session.scalar(sa.select(DoorDevice)))
     db.session.commit()
     assert scan(client, event.id, guests[1].ticket_code, device_token).status_code == 401
 
@@ -156,15 +156,15 @@ def test_the_cache_can_be_switched_off(app, client, event, device_token, monkeyp
 def test_the_cache_keeps_token_hashes_never_tokens(client, event, device_token):
     guest = make_registration(event)
     scan(client, event.id, guest.ticket_code, device_token)
-    assert device_token not in services._token_cache
-    assert services._token_cache  # keyed by the SHA-256 of the token
+    assert device_token not in devices._token_cache
+    assert devices._token_cache  # keyed by the SHA-256 of the token
 
 
 def test_a_registration_undone_between_update_and_look_is_admitted(event, door, monkeypatch):
     """The fallback when the conditional UPDATE missed a row that the look finds admissible."""
     guest = make_registration(event)
-    monkeypatch.setattr(services, "_ADMIT_BY_CODE", services._admit_statement(sa.false()))
-    answer = services.check_in(event, guest.ticket_code, "A", by_user=door)
+    monkeypatch.setattr(admission, "_ADMIT_BY_CODE", admission._admit_statement(sa.false()))
+    answer = admission.check_in(event, guest.ticket_code, "A", by_user=door)
     db.session.commit()
     assert answer["result"] == "admitted"
     assert db.session.get(Registration, guest.id).checked_in_at is not None
@@ -179,7 +179,7 @@ def test_write_turn_waits_for_another_process(app):
     path = _sqlite_file(app)
     if not path:
         pytest.skip("the write turn exists only for a SQLite file")
-    with services.write_turn():
+    with write_turn(db.engine):
         pass  # opens the lock file
     holder = subprocess.Popen(
         [
@@ -195,7 +195,7 @@ def test_write_turn_waits_for_another_process(app):
     try:
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
-        with services.write_turn():
+        with write_turn(db.engine):
             waited = time.monotonic() - started
     finally:
         holder.wait(10)
@@ -210,7 +210,7 @@ def test_write_turn_lets_one_thread_in_at_a_time(app):
     def work():
         with app.app_context():
             for _ in range(20):
-                with services.write_turn():
+                with write_turn(db.engine):
                     inside[0] += 1
                     overlaps.append(inside[0])
                     time.sleep(0.001)
@@ -231,7 +231,7 @@ def test_an_offline_device_scan_of_a_ticket_admitted_elsewhere_is_a_conflict(
 
     guest = make_registration(event)
     code, event_id = guest.ticket_code, event.id
-    services.check_in(event, code, "A", by_user=door)
+    admission.check_in(event, code, "A", by_user=door)
     db.session.commit()
     url = f"/api/v1/events/{event_id}/checkins"
     body = {"code": code, "offline": True, "scanned_at": utcnow().isoformat(), "nonce": "off-1"}

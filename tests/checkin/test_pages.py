@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from blueprints.checkin import services
+from blueprints.checkin import admission
 from blueprints.checkin.models import CheckIn, CheckInResult
 from blueprints.members.models import MemberCategory
 from blueprints.rsvp.models import Registration, RegistrationSource, RegistrationStatus
@@ -73,7 +73,7 @@ def test_walk_in_without_consent_or_csrf_is_refused(as_door, event):
 
 
 def test_undo_my_last_admission(as_door, event, guest, door):
-    services.check_in(event, guest.ticket_code, "A", by_user=door)
+    admission.check_in(event, guest.ticket_code, "A", by_user=door)
     db.session.commit()
     page = f"/door/events/{event.id}"
     token = csrf_token_from(as_door.get(page).get_data(as_text=True))
@@ -120,10 +120,10 @@ def test_admit_page_of_another_organisation_is_404(client, other_door, guest):
 def test_arrivals_view_counts_charts_and_lists(as_organiser, org, door, event, guest):
     official = make_registration(event, "Official One", category=MemberCategory.OFFICIAL)
     make_registration(event, "Absent Person")
-    services.check_in(event, guest.ticket_code, "A", by_user=door)
-    services.check_in(event, official.ticket_code, "B", by_user=door)
-    services.check_in(event, "bogus-code-123", "A", by_user=door)
-    services.check_in(event, guest.ticket_code, "C", by_user=door, offline=True)
+    admission.check_in(event, guest.ticket_code, "A", by_user=door)
+    admission.check_in(event, official.ticket_code, "B", by_user=door)
+    admission.check_in(event, "bogus-code-123", "A", by_user=door)
+    admission.check_in(event, guest.ticket_code, "C", by_user=door, offline=True)
     db.session.commit()
     html = as_organiser.get(f"/events/{event.id}/arrivals").get_data(as_text=True)
     assert "2 / 3" in html
@@ -136,8 +136,8 @@ def test_arrivals_view_counts_charts_and_lists(as_organiser, org, door, event, g
 def test_export_of_the_log_is_formula_safe(as_organiser, door, event):
     make_registration(event, '=HYPERLINK("http://evil")', company="+cmd")
     reg = db.session.scalar(sa.select(Registration))
-    services.check_in(event, reg.ticket_code, "A", by_user=door)
-    services.check_in(event, "=1+1", "A", by_user=door)
+    admission.check_in(event, reg.ticket_code, "A", by_user=door)
+    admission.check_in(event, "=1+1", "A", by_user=door)
     db.session.commit()
     csv_text = as_organiser.get(f"/events/{event.id}/arrivals/export?format=csv").get_data(
         as_text=True

@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from blueprints.auth.models import User
-from blueprints.checkin import services
+from blueprints.checkin import admission, lookup
+from blueprints.checkin import door as door_actions
 from blueprints.checkin.models import CheckIn, CheckInConflict, CheckInResult, RefusalReason
 from blueprints.events.models import Event, EventStatus
 from blueprints.members.models import MemberCategory
@@ -28,7 +29,7 @@ def log_count(event_id: int) -> int:
 
 def test_a_ticket_url_admits_its_guest_once(app, event, guest, door):
     url = f"{app.config['BASE_URL']}/t/{guest.ticket_code}"
-    first = services.check_in(event, url, "A", by_user=door)
+    first = admission.check_in(event, url, "A", by_user=door)
     db.session.commit()
     assert first["result"] == "admitted"
     assert first["registration"] == {
@@ -37,7 +38,7 @@ def test_a_ticket_url_admits_its_guest_once(app, event, guest, door):
         "category": "member",
         "companions": 1,
     }
-    second = services.check_in(event, guest.ticket_code, "B", by_user=door)
+    second = admission.check_in(event, guest.ticket_code, "B", by_user=door)
     db.session.commit()
     assert second["result"] == "already_checked_in"
     assert second["first_check_in"]["door"] == "A"
@@ -59,7 +60,7 @@ def test_a_ticket_url_admits_its_guest_once(app, event, guest, door):
 )
 def test_guests_without_a_valid_answer_are_refused(event, door, status, reason):
     registration = make_registration(event, status=status)
-    answer = services.check_in(event, registration.ticket_code, "A", by_user=door)
+    answer = admission.check_in(event, registration.ticket_code, "A", by_user=door)
     db.session.commit()
     assert answer["result"] == "not_valid" and answer["reason"] == reason
     db.session.refresh(registration)
@@ -72,14 +73,14 @@ def test_guests_without_a_valid_answer_are_refused(event, door, status, reason):
 def test_another_events_ticket_is_wrong_event(org, event, door):
     other_event = open_event_for(org, title_fr="Autre rencontre")
     elsewhere = make_registration(other_event)
-    answer = services.check_in(event, f"http://x/t/{elsewhere.ticket_code}", "A", by_user=door)
+    answer = admission.check_in(event, f"http://x/t/{elsewhere.ticket_code}", "A", by_user=door)
     assert answer["result"] == "not_valid" and answer["reason"] == "wrong_event"
     assert answer["registration"] is None  # nothing about another event's guest
 
 
 def test_another_organisations_ticket_is_unknown(event, door, other_org):
     theirs = make_registration(open_event_for(other_org))
-    answer = services.check_in(event, theirs.ticket_code, "A", by_user=door)
+    answer = admission.check_in(event, theirs.ticket_code, "A", by_user=door)
     assert answer["reason"] == "unknown"
 
 
@@ -95,7 +96,7 @@ def test_another_organisations_ticket_is_unknown(event, door, other_org):
 def test_doors_closed_refuse_with_event_not_open(org, door, fields):
     event = make_event(org, **fields)
     registration = make_registration(event)
-    answer = services.check_in(event, registration.ticket_code, "A", by_user=door)
+    answer = admission.check_in(event, registration.ticket_code, "A", by_user=door)
     assert answer["result"] == "not_valid" and answer["reason"] == "event_not_open"
     assert registration.checked_in_at is None
 
@@ -113,7 +114,7 @@ def test_doors_closed_refuse_with_event_not_open(org, door, fields):
     ],
 )
 def test_hostile_codes_are_unknown_and_logged(event, guest, door, code):
-    answer = services.check_in(event, code, "A", by_user=door)
+    answer = admission.check_in(event, code, "A", by_user=door)
     db.session.commit()
     assert answer == {
         "result": "not_valid",
@@ -128,19 +129,19 @@ def test_hostile_codes_are_unknown_and_logged(event, guest, door, code):
 
 
 def test_a_retry_with_the_same_nonce_gets_the_same_answer_and_counts_once(event, guest, door):
-    first = services.check_in(event, guest.ticket_code, "A", by_user=door, nonce="n-1")
+    first = admission.check_in(event, guest.ticket_code, "A", by_user=door, nonce="n-1")
     db.session.commit()
-    again = services.check_in(event, guest.ticket_code, "A", by_user=door, nonce="n-1")
+    again = admission.check_in(event, guest.ticket_code, "A", by_user=door, nonce="n-1")
     db.session.commit()
     assert again == first and first["result"] == "admitted"
     assert log_count(event.id) == 1
-    other = services.check_in(event, guest.ticket_code, "A", by_user=door, nonce="n-2")
+    other = admission.check_in(event, guest.ticket_code, "A", by_user=door, nonce="n-2")
     assert other["result"] == "already_checked_in"
 
 
 def test_offline_scans_keep_their_scan_time(event, guest, door):
     scanned = (utcnow() - timedelta(minutes=7)).replace(microsecond=0)
-    answer = services.check_in(
+    answer = admission.check_in(
         event, guest.ticket_code, "A", by_user=door, scanned_at=scanned, offline=True
     )
     db.session.commit()
@@ -152,7 +153,7 @@ def test_offline_scans_keep_their_scan_time(event, guest, door):
 
 
 def test_a_scan_time_from_far_away_is_replaced_by_the_server_time(event, guest, door):
-    services.check_in(
+    admission.check_in(
         event, guest.ticket_code, "A", by_user=door, scanned_at=utcnow() + timedelta(days=30)
     )
     db.session.commit()
@@ -161,8 +162,8 @@ def test_a_scan_time_from_far_away_is_replaced_by_the_server_time(event, guest, 
 
 
 def test_two_doors_admitting_one_ticket_offline_make_a_conflict(event, guest, door, organiser):
-    services.check_in(event, guest.ticket_code, "A", by_user=door, offline=True, nonce="a")
-    answer = services.check_in(
+    admission.check_in(event, guest.ticket_code, "A", by_user=door, offline=True, nonce="a")
+    answer = admission.check_in(
         event, guest.ticket_code, "B", by_user=organiser, offline=True, nonce="b"
     )
     db.session.commit()
@@ -171,35 +172,35 @@ def test_two_doors_admitting_one_ticket_offline_make_a_conflict(event, guest, do
     assert conflict.first_door == "A" and conflict.second_door == "B"
     assert conflict.registration_id == guest.id
     # an online double scan is an ordinary "already checked in", not a conflict
-    services.check_in(event, guest.ticket_code, "C", by_user=door)
+    admission.check_in(event, guest.ticket_code, "C", by_user=door)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(CheckInConflict.id))) == 1
 
 
 def test_undo_takes_back_the_last_admission_and_logs_it(event, guest, door):
-    services.check_in(event, guest.ticket_code, "A", by_user=door)
+    admission.check_in(event, guest.ticket_code, "A", by_user=door)
     db.session.commit()
-    undone = services.undo_last_admission(event, door)
+    undone = door_actions.undo_last_admission(event, door)
     db.session.commit()
     assert undone.id == guest.id and undone.checked_in_at is None
     assert (
         db.session.scalar(sa.select(CheckIn).order_by(CheckIn.id.desc())).result
         == CheckInResult.UNDONE
     )
-    with pytest.raises(services.CheckInError):
-        services.undo_last_admission(event, door)
-    assert services.check_in(event, guest.ticket_code, "A", by_user=door)["result"] == "admitted"
+    with pytest.raises(door_actions.CheckInError):
+        door_actions.undo_last_admission(event, door)
+    assert admission.check_in(event, guest.ticket_code, "A", by_user=door)["result"] == "admitted"
 
 
 def test_walk_in_registers_and_admits_in_one_step(event, door):
-    data = services.WalkIn(
+    data = door_actions.WalkIn(
         full_name="  Nadia El Idrissi ",
         phone="06 61 23 45 67",
         company="Couture Nadia",
         trade="couture",
         consent=True,
     )
-    registration, answer = services.walk_in(event, data, "A", door)
+    registration, answer = door_actions.walk_in(event, data, "A", door)
     db.session.commit()
     assert answer["result"] == "admitted"
     db.session.refresh(registration)
@@ -210,23 +211,25 @@ def test_walk_in_registers_and_admits_in_one_step(event, door):
         and registration.status == RegistrationStatus.ACCEPTED
     )
     assert registration.ticket_code and registration.checked_in_at is not None
-    assert services.counts(event)["checked_in"] == 1
+    assert lookup.counts(event)["checked_in"] == 1
 
 
 def test_walk_in_needs_consent_and_a_valid_phone(event, door):
-    with pytest.raises(services.CheckInError):
-        services.walk_in(event, services.WalkIn(full_name="X", consent=False), "A", door)
-    with pytest.raises(services.CheckInError):
-        services.walk_in(event, services.WalkIn(full_name="X", phone="12", consent=True), "A", door)
+    with pytest.raises(door_actions.CheckInError):
+        door_actions.walk_in(event, door_actions.WalkIn(full_name="X", consent=False), "A", door)
+    with pytest.raises(door_actions.CheckInError):
+        door_actions.walk_in(
+            event, door_actions.WalkIn(full_name="X", phone="12", consent=True), "A", door
+        )
 
 
 def test_counts_include_companions(event, door):
     a = make_registration(event, "A", companions=2)
     make_registration(event, "B")
     make_registration(event, "C", status=RegistrationStatus.DECLINED)
-    services.check_in(event, a.ticket_code, "A", by_user=door)
+    admission.check_in(event, a.ticket_code, "A", by_user=door)
     db.session.commit()
-    assert services.counts(event) == {
+    assert lookup.counts(event) == {
         "expected": 2,
         "people_expected": 4,
         "checked_in": 1,
@@ -237,18 +240,18 @@ def test_counts_include_companions(event, door):
 def test_search_finds_arabic_latin_phone_and_company(event):
     make_registration(event, "محمد الأمين", company="مخبزة النور", phone="+212612345678")
     make_registration(event, "Hélène Brahimi", company="Brahimi Transport")
-    assert [r["name"] for r in services.search(event, "امين")] == ["محمد الأمين"]
-    assert [r["name"] for r in services.search(event, "helene")] == ["Hélène Brahimi"]
-    assert [r["name"] for r in services.search(event, "0612345678")] == ["محمد الأمين"]
-    assert [r["name"] for r in services.search(event, "transport")] == ["Hélène Brahimi"]
-    assert services.search(event, "x" * 10_000) == []
+    assert [r["name"] for r in lookup.search(event, "امين")] == ["محمد الأمين"]
+    assert [r["name"] for r in lookup.search(event, "helene")] == ["Hélène Brahimi"]
+    assert [r["name"] for r in lookup.search(event, "0612345678")] == ["محمد الأمين"]
+    assert [r["name"] for r in lookup.search(event, "transport")] == ["Hélène Brahimi"]
+    assert lookup.search(event, "x" * 10_000) == []
 
 
 def test_roster_has_hashes_never_codes(event, guest):
     make_registration(
         event, "Declined", status=RegistrationStatus.DECLINED, category=MemberCategory.OFFICIAL
     )
-    entries = services.roster(event)
+    entries = lookup.roster(event)
     assert len(entries) == 2
     assert all(guest.ticket_code not in str(e) for e in entries)
     mine = next(e for e in entries if e["id"] == guest.id)
@@ -264,7 +267,7 @@ def _scan_in_thread(app, event_id, code, user_id, results, barrier):
             barrier.wait(timeout=30)  # all threads start together, before any connection
             event = db.session.get(Event, event_id)
             user = db.session.get(User, user_id)
-            answer = services.check_in(event, code, "A", by_user=user)
+            answer = admission.check_in(event, code, "A", by_user=user)
             db.session.commit()
             results.append(answer["result"])
         except Exception as error:  # noqa: BLE001 - reported by the test
@@ -306,7 +309,7 @@ def test_twenty_retries_of_one_nonce_count_once(app, event, guest, door):
             try:
                 barrier.wait(timeout=30)
                 ev = db.session.get(Event, event_id)
-                answer = services.check_in(ev, code, "A", nonce="same-nonce")
+                answer = admission.check_in(ev, code, "A", nonce="same-nonce")
                 db.session.commit()
                 results.append(answer["result"])
             except Exception as error:  # noqa: BLE001

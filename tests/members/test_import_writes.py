@@ -8,8 +8,9 @@ import string
 
 import sqlalchemy as sa
 
-from blueprints.members import importer, services, text
+from blueprints.members import importer, services
 from blueprints.members.models import Member, MemberTag
+from core import text
 from extensions import db
 from tests.conftest import make_org
 

@@ -1,0 +1,54 @@
+"""Search keys: lower-cased, accent-free Latin and normalised Arabic.
+
+The same function folds what is stored (Member.search_text) and what is typed in a
+search box (members, the door), so that "benali", "Benali" and "BÉNALI" meet, and
+"أحمد" finds "احمد".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Arabic short vowels, shadda, sukun, superscript alef, and the tatweel (kashida).
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ک": "ك",
+        "ی": "ي",
+        # Arabic-Indic and Eastern digits read as ASCII digits (phone numbers).
+        **{chr(0x0660 + i): str(i) for i in range(10)},
+        **{chr(0x06F0 + i): str(i) for i in range(10)},
+    }
+)
+# Bidi controls (U+202A–U+202E, U+2066–U+2069, LRM/RLM) never belong in a search key.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str | None) -> str:
+    """The search form of `text`: what both the stored key and the query are reduced to."""
+    if not text:
+        return ""
+    if text.isascii():  # nothing to decompose or fold but the case and the spaces
+        return _SPACES.sub(" ", text.lower()).strip()
+    return _fold(text)
+
+
+@lru_cache(maxsize=32768)  # names, companies and cities repeat in a member list
+def _fold(text: str) -> str:
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) or "\u0600" <= ch <= "\u06ff")
+    text = _ARABIC_MARKS.sub("", text)
+    text = unicodedata.normalize("NFC", text).translate(_ARABIC_FOLD).casefold()
+    return _SPACES.sub(" ", text).strip()
