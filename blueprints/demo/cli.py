@@ -29,7 +29,8 @@ from blueprints.invitations.models import Invitation
 from blueprints.members.models import Member, MemberCategory, MemberTag
 from blueprints.members.services import refresh_search_text
 from blueprints.orgs.models import Organisation, Partner, PartnerKind
-from blueprints.rsvp import services as rsvp_services
+from blueprints.rsvp import answers as rsvp_answers
+from blueprints.rsvp import questionnaire as rsvp_questionnaire
 from blueprints.rsvp import tickets
 from blueprints.rsvp.models import QuestionKind, Registration, RegistrationStatus
 from blueprints.surveys import services as survey_services
@@ -270,7 +271,7 @@ def _invitations_of(event: Event) -> dict[int, Invitation]:
 
 
 def _question_ids(event: Event) -> dict[str, int]:
-    by_label = {q.label_fr: q.id for q in rsvp_services.questions_for(event.id)}
+    by_label = {q.label_fr: q.id for q in rsvp_questionnaire.questions_for(event.id)}
     return {
         spec["key"]: by_label[spec["label_fr"]]
         for spec in data.RSVP_QUESTIONS
@@ -280,9 +281,9 @@ def _question_ids(event: Event) -> dict[str, int]:
 
 def _accept(invitation: Invitation, companions=(), answers=None, now=None) -> Registration:
     member = invitation.member
-    return rsvp_services.respond(
+    return rsvp_answers.respond(
         invitation,
-        rsvp_services.RsvpData(
+        rsvp_answers.RsvpData(
             accept=True,
             locale=member.locale,
             companion_names=list(companions),
@@ -298,11 +299,11 @@ def _main_meeting_story(cast: _Cast) -> None:
     event, now = cast.main, utcnow()
     if event is None or event.status != EventStatus.PUBLISHED or event.ends_at <= now:
         return  # an old demo database whose meeting is over: leave it as it is
-    if not rsvp_services.questions_for(event.id):
+    if not rsvp_questionnaire.questions_for(event.id):
         for spec in data.RSVP_QUESTIONS:
-            rsvp_services.add_question(
+            rsvp_questionnaire.add_question(
                 event,
-                rsvp_services.QuestionData(
+                rsvp_questionnaire.QuestionData(
                     kind=QuestionKind(spec["kind"]),
                     label_ar=spec["label_ar"],
                     label_fr=spec["label_fr"],
@@ -329,9 +330,9 @@ def _main_meeting_story(cast: _Cast) -> None:
         member = cast.members[spec["name"]]
         invitation = invitations[member.id]
         if not spec["accept"]:
-            rsvp_services.respond(
+            rsvp_answers.respond(
                 invitation,
-                rsvp_services.RsvpData(
+                rsvp_answers.RsvpData(
                     accept=False, locale=member.locale, decline_reason=spec["reason"]
                 ),
             )

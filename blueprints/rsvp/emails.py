@@ -83,7 +83,7 @@ def build_ticket(message: OutboxMessage) -> BuiltEmail:
 
 
 def build_waitlisted(message: OutboxMessage) -> BuiltEmail:
-    from blueprints.rsvp.services import waitlist_position
+    from blueprints.rsvp.seats import waitlist_position
 
     registration = _registration(message)
     event = registration.event

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.events.services import published_event_or_none
-from blueprints.rsvp import services, tickets
+from blueprints.rsvp import answers, errors, questionnaire, reports, seats, tickets
 from blueprints.rsvp.forms import (
     InvitationAnswerForm,
     OpenRegistrationForm,
@@ -94,7 +94,7 @@ register_labels(
 
 
 def _register_button(event: Event) -> Link | None:
-    if services.open_form_available(event):
+    if answers.open_form_available(event):
         return Link(_l("Register"), url_for("rsvp.register", public_id=event.public_id))
     return None
 
@@ -161,13 +161,13 @@ def _initial(registration: Registration | None, questions: list[Question]) -> di
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @limiter.limit(public_rate_limit)
 def answer(token: str):
-    invitation = services.invitation_by_token(token)
+    invitation = answers.invitation_by_token(token)
     if invitation is None or invitation.event.status == EventStatus.DRAFT:
         abort(404)
     event = invitation.event
     _use_language(invitation.member.locale if invitation.member else None)
-    registration = services.registration_for_invitation(invitation)
-    questions = services.questions_for(event.id)
+    registration = answers.registration_for_invitation(invitation)
+    questions = questionnaire.questions_for(event.id)
     initial = _initial(registration, questions)
     if request.args.get("answer") in ("accept", "decline"):
         initial["answer"] = request.args["answer"]
@@ -178,7 +178,7 @@ def answer(token: str):
     if request.method == "POST" and not is_open:
         flash(_("Answers for this event are closed."), "warning")
     elif is_open and form.validate_on_submit():
-        data = services.RsvpData(
+        data = answers.RsvpData(
             accept=form.answer.data == "accept",
             locale=current_language(),
             companion_names=form.companion_names(),
@@ -187,8 +187,8 @@ def answer(token: str):
             answers=form.answers(),
         )
         try:
-            registration = services.respond(invitation, data)
-        except services.RsvpError as error:
+            registration = answers.respond(invitation, data)
+        except errors.RsvpError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -204,7 +204,7 @@ def answer(token: str):
             form=form,
             is_open=is_open,
             consent_text=_consent_text(event),
-            position=services.waitlist_position(registration) if registration else None,
+            position=seats.waitlist_position(registration) if registration else None,
         ),
         status,
     )
@@ -228,7 +228,7 @@ def _after_answer(registration: Registration, token: str):
 
 
 def _ticket_or_404(code: str) -> Registration:
-    registration = services.registration_by_code(code)
+    registration = answers.registration_by_code(code)
     if registration is None:
         abort(404)
     return registration
@@ -237,9 +237,9 @@ def _ticket_or_404(code: str) -> Registration:
 @bp.get("/t/<code>")
 @limiter.limit(public_rate_limit)
 def ticket(code: str):
-    registration = services.registration_by_code(code)
+    registration = answers.registration_by_code(code)
     if registration is None:
-        if services.is_revoked_code(code):
+        if answers.is_revoked_code(code):
             return render_template("rsvp/ticket_revoked.html"), 410
         abort(404)
     _use_language(registration.locale)
@@ -274,8 +274,8 @@ def ticket_cancel(code: str):
     registration = _ticket_or_404(code)
     _use_language(registration.locale)
     try:
-        services.cancel_place(registration)
-    except services.RsvpError as error:
+        answers.cancel_place(registration)
+    except errors.RsvpError as error:
         db.session.rollback()
         flash(str(error), "danger")
         return redirect(url_for("rsvp.ticket", code=code))
@@ -293,24 +293,24 @@ def ticket_cancel(code: str):
 @limiter.limit(public_rate_limit)
 def register(public_id: str):
     event = published_event_or_none(public_id)
-    if event is None or not services.open_form_available(event):
+    if event is None or not answers.open_form_available(event):
         abort(404)
     if request.method == "GET" and request.args.get("sent"):
         return render_template("rsvp/check_email.html", event=event)
-    questions = services.questions_for(event.id)
+    questions = questionnaire.questions_for(event.id)
     form = answer_form(OpenRegistrationForm, questions, current_language(), event.max_companions)
     if form.validate_on_submit():
         if form.website.data:
             # Filled by a robot: say the usual thing, keep nothing.
             return redirect(url_for("rsvp.register", public_id=public_id, sent=1))
-        visitor = services.Visitor(
+        visitor = answers.Visitor(
             full_name=form.full_name.data,
             email=form.email.data,
             phone=normalise_phone(form.phone.data),
             company=form.company.data or "",
             trade=form.trade.data or "",
         )
-        data = services.RsvpData(
+        data = answers.RsvpData(
             accept=True,
             locale=current_language(),
             companion_names=form.companion_names(),
@@ -318,8 +318,8 @@ def register(public_id: str):
             answers=form.answers(),
         )
         try:
-            services.register_openly(event, visitor, data)
-        except services.RsvpError as error:
+            answers.register_openly(event, visitor, data)
+        except errors.RsvpError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -337,7 +337,7 @@ def register(public_id: str):
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit(public_rate_limit)
 def confirm(token: str):
-    confirmation = services.confirmation_by_token(token)
+    confirmation = answers.confirmation_by_token(token)
     if confirmation is None:
         abort(404)
     registration = confirmation.registration
@@ -345,8 +345,8 @@ def confirm(token: str):
     expired = confirmation.confirmed_at is None and confirmation.expires_at <= utcnow()
     if request.method == "POST" and not expired:
         try:
-            registration = services.confirm(confirmation)
-        except services.RsvpError as error:
+            registration = answers.confirm(confirmation)
+        except errors.RsvpError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -365,7 +365,7 @@ def confirm(token: str):
             registration=registration,
             event=registration.event,
             expired=expired,
-            position=services.waitlist_position(registration),
+            position=seats.waitlist_position(registration),
         ),
         410 if expired else 200,
     )
@@ -386,7 +386,7 @@ def _event_registration(event_id: int, registration_id: int) -> tuple[Event, Reg
 @role_required(Role.ORGANISER)
 def registrations(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    stmt = services.registrations_query(
+    stmt = reports.registrations_query(
         event, request.args.get("status"), request.args.get("source"), request.args.get("q", "")
     )
     page = db.paginate(
@@ -399,11 +399,11 @@ def registrations(event_id: int):
         "rsvp/registrations.html",
         event=event,
         page=page,
-        counts=services.counts(event),
-        questions={q.id: q for q in services.questions_for(event.id)},
+        counts=reports.counts(event),
+        questions={q.id: q for q in questionnaire.questions_for(event.id)},
         statuses=list(RegistrationStatus),
         sources=list(RegistrationSource),
-        display_value=services.display_value,
+        display_value=questionnaire.display_value,
     )
 
 
@@ -414,8 +414,8 @@ def summary(event_id: int):
     return render_template(
         "rsvp/summary.html",
         event=event,
-        summaries=services.summaries(event, current_language()),
-        counts=services.counts(event),
+        summaries=reports.summaries(event, current_language()),
+        counts=reports.counts(event),
         choice_kinds=CHOICE_KINDS,
     )
 
@@ -426,23 +426,23 @@ def export(event_id: int, fmt: str):
     event = scoped_get_or_404(Event, event_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    header, rows = services.export_rows(event, current_language())
+    header, rows = reports.export_rows(event, current_language())
     data = exports.render(header, rows, fmt, title="Registrations")
     return exports.download(data, fmt, f"registrations-{event.public_id}")
 
 
 ACTIONS = {
     "promote": (
-        services.promote_by_hand,
+        seats.promote_by_hand,
         _l("Moved up from the waiting list; the ticket is on its way."),
     ),
-    "revoke": (services.revoke_ticket, _l("The ticket was revoked: its code no longer works.")),
+    "revoke": (seats.revoke_ticket, _l("The ticket was revoked: its code no longer works.")),
     "reissue": (
-        services.reissue_ticket,
+        seats.reissue_ticket,
         _l("A new ticket was issued and emailed; the old one no longer works."),
     ),
-    "approve": (services.approve, _l("Approved.")),
-    "reject": (services.reject, _l("Rejected; the person will be told by email.")),
+    "approve": (seats.approve, _l("Approved.")),
+    "reject": (seats.reject, _l("Rejected; the person will be told by email.")),
 }
 
 
@@ -456,7 +456,7 @@ def registration_action(event_id: int, registration_id: int, action: str):
     act, done = ACTIONS[action]
     try:
         act(registration)
-    except services.RsvpError as error:
+    except errors.RsvpError as error:
         db.session.rollback()
         flash(str(error), "danger")
     else:
@@ -469,8 +469,8 @@ def _list_args() -> dict:
     return {k: v for k, v in request.args.items() if k in ("status", "source", "q", "page")}
 
 
-def _question_data(form: QuestionForm) -> services.QuestionData:
-    return services.QuestionData(
+def _question_data(form: QuestionForm) -> questionnaire.QuestionData:
+    return questionnaire.QuestionData(
         kind=QuestionKind(form.kind.data),
         label_ar=form.label_ar.data or "",
         label_fr=form.label_fr.data or "",
@@ -490,15 +490,15 @@ def questions(event_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            services.add_question(event, _question_data(form))
-        except services.RsvpError as error:
+            questionnaire.add_question(event, _question_data(form))
+        except errors.RsvpError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
             db.session.commit()
             flash(_("The question was added."), "success")
             return redirect(url_for("rsvp.questions", event_id=event.id))
-    settings = services.settings_for(event)
+    settings = questionnaire.settings_for(event)
     settings_form = SettingsForm(
         formdata=None,
         open_registration=settings.open_registration,
@@ -509,7 +509,7 @@ def questions(event_id: int):
         event=event,
         form=form,
         settings_form=settings_form,
-        questions=services.questions_for(event.id),
+        questions=questionnaire.questions_for(event.id),
     ), (422 if form.errors else 200)
 
 
@@ -522,8 +522,8 @@ def question_edit(event_id: int, question_id: int):
         form.kind.data = question.kind.value
     if form.validate_on_submit():
         try:
-            services.update_question(question, _question_data(form))
-        except services.RsvpError as error:
+            questionnaire.update_question(question, _question_data(form))
+        except errors.RsvpError as error:
             db.session.rollback()
             flash(str(error), "danger")
         else:
@@ -545,7 +545,7 @@ def _event_question(event_id: int, question_id: int) -> tuple[Event, Question]:
 @role_required(Role.ORGANISER)
 def question_delete(event_id: int, question_id: int):
     event, question = _event_question(event_id, question_id)
-    services.delete_question(question)
+    questionnaire.delete_question(question)
     db.session.commit()
     flash(_("The question and its answers were deleted."), "success")
     return redirect(url_for("rsvp.questions", event_id=event.id))
@@ -555,7 +555,7 @@ def question_delete(event_id: int, question_id: int):
 @role_required(Role.ORGANISER)
 def question_move(event_id: int, question_id: int, direction: str):
     event, question = _event_question(event_id, question_id)
-    services.move_question(question, -1 if direction == "up" else 1)
+    questionnaire.move_question(question, -1 if direction == "up" else 1)
     db.session.commit()
     return redirect(url_for("rsvp.questions", event_id=event.id))
 
@@ -566,7 +566,7 @@ def settings(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     form = SettingsForm()
     if form.validate_on_submit():
-        services.save_settings(
+        questionnaire.save_settings(
             event, bool(form.open_registration.data), bool(form.requires_approval.data)
         )
         db.session.commit()

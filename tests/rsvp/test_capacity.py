@@ -6,7 +6,7 @@ import threading
 
 import sqlalchemy as sa
 
-from blueprints.rsvp import services
+from blueprints.rsvp import answers, seats
 from blueprints.rsvp.models import Registration, RegistrationStatus
 from core.outbox import OutboxMessage, OutboxState
 from extensions import db
@@ -15,10 +15,10 @@ from tests.rsvp.conftest import ACCEPT, DECLINE, answer, make_invitation, regist
 
 
 def _accept(invitation, companions=()):
-    data = services.RsvpData(
+    data = answers.RsvpData(
         accept=True, locale="fr", companion_names=list(companions), consent=True
     )
-    registration = services.respond(invitation, data)
+    registration = answers.respond(invitation, data)
     db.session.commit()
     return registration
 
@@ -35,10 +35,10 @@ def test_over_capacity_goes_to_the_waiting_list_with_its_position(client, org):
     assert registration_of(second).status == RegistrationStatus.WAITLISTED
     assert registration_of(second).ticket_code is None
     assert registration_of(third).status == RegistrationStatus.ACCEPTED
-    assert services.accepted_seats(event.id) == 3
+    assert seats.accepted_seats(event.id) == 3
     html = client.get(f"/r/{second.token}").get_data(as_text=True)
     assert "numéro 1 sur la liste d'attente" in html
-    assert services.waitlist_position(registration_of(second)) == 1
+    assert seats.waitlist_position(registration_of(second)) == 1
 
 
 def test_a_decline_promotes_the_first_who_fits_and_emails_the_ticket(app, org, smtp_server):
@@ -48,8 +48,8 @@ def test_a_decline_promotes_the_first_who_fits_and_emails_the_ticket(app, org, s
     _accept(b)  # waiting 1
     _accept(c)  # waiting 2
     assert registration_of(b).status == RegistrationStatus.WAITLISTED
-    assert services.waitlist_position(registration_of(c)) == 2
-    services.respond(a, services.RsvpData(accept=False, locale="fr"))
+    assert seats.waitlist_position(registration_of(c)) == 2
+    answers.respond(a, answers.RsvpData(accept=False, locale="fr"))
     db.session.commit()
     assert registration_of(b).status == RegistrationStatus.ACCEPTED
     assert registration_of(c).status == RegistrationStatus.ACCEPTED  # 2 places freed
@@ -96,7 +96,7 @@ def test_more_companions_than_places_left_is_refused_and_keeps_the_old_answer(cl
     assert registration_of(a).status == RegistrationStatus.ACCEPTED
     answer(client, a, {**ACCEPT, "companions-0": "X"})
     assert registration_of(a).companions == 1
-    assert services.accepted_seats(event.id) == 3
+    assert seats.accepted_seats(event.id) == 3
 
 
 def test_waitlisted_person_who_declines_leaves_the_list(client, org):
@@ -128,11 +128,9 @@ def test_concurrent_answers_never_exceed_the_capacity(app, org):
                 names = ["Compagnon"] if with_companion else []
                 barrier.wait(timeout=30)  # then all at once (connections come from the pool)
                 invitation = db.session.get(Invitation, invitation_id)
-                services.respond(
+                answers.respond(
                     invitation,
-                    services.RsvpData(
-                        accept=True, locale="ar", companion_names=names, consent=True
-                    ),
+                    answers.RsvpData(accept=True, locale="ar", companion_names=names, consent=True),
                 )
                 db.session.commit()
             except Exception as error:  # noqa: BLE001 - collected and asserted below
@@ -184,7 +182,7 @@ def test_concurrent_declines_promote_without_overbooking(app, org):
             try:
                 barrier.wait(timeout=30)
                 invitation = db.session.get(Invitation, invitation_id)
-                services.respond(invitation, services.RsvpData(accept=False, locale="fr"))
+                answers.respond(invitation, answers.RsvpData(accept=False, locale="fr"))
                 db.session.commit()
             except Exception as error:  # noqa: BLE001
                 db.session.rollback()
@@ -199,6 +197,6 @@ def test_concurrent_declines_promote_without_overbooking(app, org):
         thread.join(60)
     assert errors == []
     db.session.expire_all()
-    assert services.accepted_seats(event.id) == 4
+    assert seats.accepted_seats(event.id) == 4
     statuses = [registration_of(i).status for i in invitations[4:]]
     assert statuses == [RegistrationStatus.ACCEPTED] * 4 + [RegistrationStatus.WAITLISTED] * 2

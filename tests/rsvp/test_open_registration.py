@@ -121,9 +121,9 @@ def test_approval_then_email(client, org, smtp_server):
     db.session.expire_all()
     registration = db.session.scalar(sa.select(Registration))
     assert registration.status == RegistrationStatus.PENDING_APPROVAL
-    from blueprints.rsvp import services
+    from blueprints.rsvp import seats
 
-    services.approve(registration)
+    seats.approve(registration)
     db.session.commit()
     assert registration.status == RegistrationStatus.ACCEPTED
     deliver_due()

@@ -8,7 +8,7 @@ import io
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from blueprints.rsvp import services
+from blueprints.rsvp import answers as rsvp_answers
 from blueprints.rsvp.models import QuestionKind, RegistrationStatus
 from core.outbox import OutboxMessage
 from extensions import db
@@ -19,9 +19,9 @@ HOSTILE = "<script>alert('x')</script>"
 
 
 def _accept(invitation, companions=(), answers=None):
-    registration = services.respond(
+    registration = rsvp_answers.respond(
         invitation,
-        services.RsvpData(
+        rsvp_answers.RsvpData(
             accept=True,
             locale="fr",
             companion_names=list(companions),

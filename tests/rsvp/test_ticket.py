@@ -7,7 +7,7 @@ import io
 import zxingcpp
 from PIL import Image
 
-from blueprints.rsvp import services
+from blueprints.rsvp import answers
 from core.outbox import deliver_due
 from core.qr import qr_png
 from extensions import db
@@ -21,9 +21,9 @@ def _decode(png: bytes) -> list[str]:
 
 def _accepted(org, event, locale="ar", companions=("سلمى",)):
     invitation = make_invitation(org, event, full_name="سعيد <b>المراكشي</b>", locale=locale)
-    registration = services.respond(
+    registration = answers.respond(
         invitation,
-        services.RsvpData(
+        answers.RsvpData(
             accept=True, locale=locale, companion_names=list(companions), consent=True
         ),
     )

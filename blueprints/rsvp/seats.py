@@ -1,0 +1,240 @@
+"""Seats: the event lock, accepting, the waiting list and its promotions, tickets.
+
+Every change that takes or frees a place first locks the event row (see `lock_event`), so
+that counting the accepted people and writing the new status happen as one step, whoever
+else answers at that moment. Plain values in, domain errors out; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from blueprints.events.models import Event, EventStatus
+from blueprints.rsvp.errors import RsvpError
+from blueprints.rsvp.models import (
+    Registration,
+    RegistrationStatus,
+    RevokedTicket,
+)
+from core.db import utcnow
+from core.outbox import OutboxMessage, OutboxState, enqueue
+from core.tokens import new_token
+from extensions import db
+
+FINAL_STATUSES = (
+    RegistrationStatus.DECLINED,
+    RegistrationStatus.CANCELLED,
+    RegistrationStatus.REJECTED,
+)
+
+
+def accepted_seats(event_id: int, excluding: int | None = None) -> int:
+    """People holding a place: accepted registrations and their companions."""
+    stmt = sa.select(sa.func.coalesce(sa.func.sum(1 + Registration.companions), 0)).where(
+        Registration.event_id == event_id, Registration.status == RegistrationStatus.ACCEPTED
+    )
+    if excluding is not None:
+        stmt = stmt.where(Registration.id != excluding)
+    return int(db.session.scalar(stmt) or 0)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        sa.select(sa.func.count(Registration.id)).where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            sa.or_(
+                Registration.waitlisted_at < registration.waitlisted_at,
+                sa.and_(
+                    Registration.waitlisted_at == registration.waitlisted_at,
+                    Registration.id < registration.id,
+                ),
+            ),
+        )
+    )
+    return int(ahead or 0) + 1
+
+
+def lock_event(event: Event) -> None:
+    """Serialise every place-changing transaction of one event.
+
+    PostgreSQL: SELECT … FOR UPDATE on the event row, held until commit.
+    SQLite: a no-op UPDATE of the event row is the transaction's first write, which takes
+    the database's write lock (as BEGIN IMMEDIATE would) before anything is counted; the
+    other writers wait for it (busy_timeout).
+    """
+    table = Event.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(table.c.id).where(table.c.id == event.id).with_for_update())
+    else:
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.id == event.id)
+            .values(capacity=table.c.capacity, updated_at=table.c.updated_at)
+        )
+    db.session.refresh(event)  # the capacity and status as they are now
+
+
+def free_seats(event: Event, excluding: int | None = None) -> int:
+    return event.capacity - accepted_seats(event.id, excluding)
+
+
+def accept(registration: Registration, reason: str, now: datetime) -> None:
+    registration.status = RegistrationStatus.ACCEPTED
+    registration.waitlisted_at = None
+    if not registration.ticket_code:
+        registration.ticket_code = new_token()
+        registration.ticket_issued_at = now
+        db.session.flush()
+        send_ticket(registration, reason)
+
+
+def waitlist(registration: Registration, now: datetime) -> None:
+    registration.status = RegistrationStatus.WAITLISTED
+    registration.waitlisted_at = registration.waitlisted_at or now
+    drop_ticket(registration, now)
+    db.session.flush()
+    send(registration, "rsvp_waitlisted", f"{registration.waitlisted_at.timestamp():.0f}")
+
+
+def place(registration: Registration, event: Event, now: datetime) -> None:
+    """Accept if the person and companions fit, else the end of the waiting list."""
+    if registration.seats <= free_seats(event, excluding=registration.id):
+        accept(registration, "accepted", now)
+    else:
+        waitlist(registration, now)
+
+
+def drop_ticket(registration: Registration, now: datetime) -> None:
+    if registration.ticket_code:
+        db.session.add(
+            RevokedTicket(
+                organisation_id=registration.organisation_id,
+                code=registration.ticket_code,
+                registration_id=registration.id,
+                revoked_at=now,
+            )
+        )
+        registration.ticket_code = None
+        # a ticket email still waiting in the outbox must not leave with a dead code
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.kind == "rsvp_ticket",
+                OutboxMessage.state == OutboxState.QUEUED,
+            )
+            .values(state=OutboxState.CANCELLED)
+        )
+
+
+def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registration]:
+    """Fill freed places from the waiting list, first come first served (call under the lock).
+
+    Someone whose party does not fit keeps their position while smaller parties behind
+    them move in; they are first again as soon as enough places free up.
+    """
+    now = now or utcnow()
+    if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
+        return []
+    free = free_seats(event)
+    promoted = []
+    waiting = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.waitlisted_at, Registration.id)
+    )
+    for registration in waiting:
+        if free <= 0:
+            break
+        if registration.seats <= free:
+            accept(registration, "promoted", now)
+            free -= registration.seats
+            promoted.append(registration)
+    return promoted
+
+
+def promote_by_hand(registration: Registration, now: datetime | None = None) -> None:
+    """The organiser moves someone up from the waiting list, out of turn, if they fit."""
+    now = now or utcnow()
+    lock_event(registration.event)
+    db.session.refresh(registration)
+    if registration.status != RegistrationStatus.WAITLISTED:
+        raise RsvpError(_l("Only someone on the waiting list can be promoted."))
+    free = free_seats(registration.event, excluding=registration.id)
+    if registration.seats > free:
+        raise RsvpError(
+            _l(
+                "Not enough room: %(needed)s places needed, %(free)s free. "
+                "Raise the capacity first.",
+                needed=registration.seats,
+                free=max(free, 0),
+            )
+        )
+    accept(registration, "promoted", now)
+
+
+def revoke_ticket(registration: Registration, now: datetime | None = None) -> None:
+    """The code stops working at once; the place stays held until a reissue or a cancel."""
+    if not registration.ticket_code:
+        raise RsvpError(_l("This registration has no ticket."))
+    drop_ticket(registration, now or utcnow())
+    db.session.flush()
+
+
+def reissue_ticket(registration: Registration, now: datetime | None = None) -> None:
+    """A new code (the old one stops working) and the ticket email again."""
+    now = now or utcnow()
+    if registration.status != RegistrationStatus.ACCEPTED:
+        raise RsvpError(_l("Only an accepted registration has a ticket."))
+    drop_ticket(registration, now)
+    registration.ticket_code = new_token()
+    registration.ticket_issued_at = now
+    db.session.flush()
+    send_ticket(registration, "reissued")
+
+
+def approve(registration: Registration, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    lock_event(registration.event)
+    db.session.refresh(registration)
+    if registration.status != RegistrationStatus.PENDING_APPROVAL:
+        raise RsvpError(_l("This registration is not waiting for approval."))
+    place(registration, registration.event, now)
+
+
+def reject(registration: Registration) -> None:
+    if registration.status != RegistrationStatus.PENDING_APPROVAL:
+        raise RsvpError(_l("This registration is not waiting for approval."))
+    registration.status = RegistrationStatus.REJECTED
+    db.session.flush()
+    send(registration, "rsvp_rejected", "1")
+
+
+def send(registration: Registration, kind: str, suffix: str, payload: dict | None = None):
+    if not registration.email:
+        return None  # no address: the organiser shares the ticket by hand
+    return enqueue(
+        db.session,
+        key=f"{kind}:{registration.id}:{suffix}",
+        kind=kind,
+        to_email=registration.email,
+        to_name=registration.full_name[:200],
+        locale=registration.locale or "ar",
+        payload={"registration_id": registration.id, **(payload or {})},
+        organisation_id=registration.organisation_id,
+        registration_id=registration.id,
+        invitation_id=registration.invitation_id,
+    )
+
+
+def send_ticket(registration: Registration, reason: str):
+    return send(registration, "rsvp_ticket", registration.ticket_code[:16], {"reason": reason})
