@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints.rsvp import emails
+from blueprints.rsvp import emails, manage, public
 from blueprints.rsvp.routes import bp
 from core.outbox import register_builders
+
+# The pages: importing these modules (above) attaches their routes to `bp`.
+PAGES = (public, manage)
 
 
 def init_app(app: Flask) -> None:
