@@ -99,7 +99,7 @@ def main() -> None:
     from blueprints.invitations import services
     from blueprints.members.models import Member
     from blueprints.orgs.models import Organisation
-    from core import outbox
+    from core import outbox_worker
     from core.db import utcnow
 
     with app.app_context():
@@ -153,12 +153,12 @@ def main() -> None:
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
 
-        cProfile.runctx("outbox.work(app, once=True)", globals(), locals(), sort="tottime")
+        cProfile.runctx("outbox_worker.work(app, once=True)", globals(), locals(), sort="tottime")
     cpu: list[float] = []
 
     def worker() -> None:  # the default worker loop, timing its own thread's CPU
         started = time.thread_time()
-        outbox.work(app, once=True)
+        outbox_worker.work(app, once=True)
         cpu.append(time.thread_time() - started)
 
     threads = [threading.Thread(target=worker) for _ in range(workers)]
@@ -190,7 +190,8 @@ def main() -> None:
     with app.app_context():
         from flask import g
 
-        from core.outbox import OutboxMessage, builder_for, to_bytes
+        from core.outbox import OutboxMessage, builder_for
+        from core.outbox_delivery import to_bytes
 
         rows = db.session.scalars(db.select(OutboxMessage).limit(300)).all()
         g._outbox_round = {"messages": rows}

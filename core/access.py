@@ -62,3 +62,13 @@ def scoped_get_or_404(model, object_id: int):
     if obj is None:
         abort(404)
     return obj
+
+
+def scoped_child_or_404(parent_model, parent_id: int, model, child_id: int, link="event_id"):
+    """(parent, child): a parent of the current organisation (an event, say) and one of its
+    children, found by their ids; a child of another parent or organisation is a 404."""
+    parent = scoped_get_or_404(parent_model, parent_id)
+    child = scoped_get_or_404(model, child_id)
+    if getattr(child, link) != parent.id:
+        abort(404)
+    return parent, child

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from core.outbox import OutboxMessage, work
+from core.outbox import OutboxMessage
+from core.outbox_worker import work
 from extensions import db
 
 cli = AppGroup("outbox", help="The email queue.")

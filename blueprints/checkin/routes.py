@@ -38,7 +38,7 @@ from blueprints.members.models import MemberCategory
 from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration
 from core import exports, templating
-from core.access import current_org_id, role_required, scoped_get_or_404
+from core.access import current_org_id, role_required, scoped_child_or_404, scoped_get_or_404
 from core.db import utcnow
 from core.i18n import current_language
 from core.roles import Role
@@ -332,10 +332,7 @@ def export(event_id: int):
 @bp.post("/events/<int:event_id>/conflicts/<int:conflict_id>/resolve")
 @role_required(Role.ORGANISER)
 def resolve_conflict(event_id: int, conflict_id: int):
-    event = scoped_get_or_404(Event, event_id)
-    conflict = scoped_get_or_404(CheckInConflict, conflict_id)
-    if conflict.event_id != event.id:
-        abort(404)
+    event, conflict = scoped_child_or_404(Event, event_id, CheckInConflict, conflict_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     door.resolve_conflict(conflict)
@@ -369,10 +366,7 @@ def devices(event_id: int):
 @bp.post("/events/<int:event_id>/devices/<int:device_id>/revoke")
 @role_required(Role.ORGANISER)
 def revoke_device(event_id: int, device_id: int):
-    event = scoped_get_or_404(Event, event_id)
-    device = scoped_get_or_404(DoorDevice, device_id)
-    if device.event_id != event.id:
-        abort(404)
+    event, device = scoped_child_or_404(Event, event_id, DoorDevice, device_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     door_devices.revoke_device(device)

@@ -6,7 +6,8 @@ from flask import Flask
 
 from blueprints.invitations import emails, listeners, services
 from blueprints.invitations.routes import bp
-from core.outbox import register_builders, register_periodic
+from core.outbox import register_builders
+from core.outbox_worker import register_periodic
 from core.signals import event_cancelled, event_changed
 
 

@@ -25,12 +25,8 @@ from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration
 from core.calendar import event_ics
 from core.i18n import localized, text_direction
-from core.outbox import (
-    BuiltEmail,
-    OutboxMessage,
-    SkipMessage,
-    batch_cache,
-)
+from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
+from core.outbox_delivery import batch_cache
 from extensions import db
 
 

@@ -11,7 +11,13 @@ from blueprints.members import services as members
 from blueprints.members.forms import category_choices
 from blueprints.members.models import Member
 from core import outbox
-from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
+from core.access import (
+    current_org_id,
+    public_rate_limit,
+    role_required,
+    scoped_child_or_404,
+    scoped_get_or_404,
+)
 from core.qr import qr_svg
 from core.roles import Role
 from core.templating import register_event_tab, register_labels
@@ -160,10 +166,7 @@ def cancel_queued(event_id: int):
 @bp.post("/events/<int:event_id>/notices/<int:notice_id>/<any(send, dismiss):action>")
 @role_required(Role.ORGANISER)
 def notice(event_id: int, notice_id: int, action: str):
-    event = scoped_get_or_404(Event, event_id)
-    item = scoped_get_or_404(EventNotice, notice_id)
-    if item.event_id != event.id:
-        return redirect(url_for("invitations.index", event_id=event.id))
+    event, item = scoped_child_or_404(Event, event_id, EventNotice, notice_id)
     if action == "dismiss":
         services.dismiss_notice(item)
         db.session.commit()

@@ -30,18 +30,14 @@ from blueprints.rsvp.models import (
 )
 from blueprints.rsvp.routes import bp
 from core import exports
-from core.access import role_required, scoped_get_or_404
+from core.access import role_required, scoped_child_or_404, scoped_get_or_404
 from core.i18n import current_language
 from core.roles import Role
 from extensions import db
 
 
 def _event_registration(event_id: int, registration_id: int) -> tuple[Event, Registration]:
-    event = scoped_get_or_404(Event, event_id)
-    registration = scoped_get_or_404(Registration, registration_id)
-    if registration.event_id != event.id:
-        abort(404)
-    return event, registration
+    return scoped_child_or_404(Event, event_id, Registration, registration_id)
 
 
 @bp.get("/events/<int:event_id>/registrations")
@@ -196,11 +192,7 @@ def question_edit(event_id: int, question_id: int):
 
 
 def _event_question(event_id: int, question_id: int) -> tuple[Event, Question]:
-    event = scoped_get_or_404(Event, event_id)
-    question = scoped_get_or_404(Question, question_id)
-    if question.event_id != event.id:
-        abort(404)
-    return event, question
+    return scoped_child_or_404(Event, event_id, Question, question_id)
 
 
 @bp.post("/events/<int:event_id>/questions/<int:question_id>/delete")

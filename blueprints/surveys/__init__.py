@@ -7,7 +7,8 @@ from flask import Flask
 from blueprints.surveys import emails, services
 from blueprints.surveys.cli import cli
 from blueprints.surveys.routes import bp
-from core.outbox import register_builders, register_periodic
+from core.outbox import register_builders
+from core.outbox_worker import register_periodic
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from blueprints.events.models import EventStatus
 from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
 from core.db import utcnow
-from core.outbox import OutboxMessage, deliver_due
+from core.outbox import OutboxMessage
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.conftest import csrf_token_from, make_event, make_org, make_partner
 from tests.followups.conftest import raise_concern

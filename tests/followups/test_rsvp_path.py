@@ -8,7 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from blueprints.followups.models import FollowUp, FollowUpSource
-from core.outbox import OutboxMessage, deliver_due
+from core.outbox import OutboxMessage
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.conftest import csrf_token_from, form_page_token, make_event
 

@@ -1,13 +1,7 @@
 """The outbox delivers through a real SMTP server, keeps its Message-ID across retries."""
 
-from core.outbox import (
-    BuiltEmail,
-    OutboxMessage,
-    OutboxState,
-    deliver_due,
-    enqueue,
-    register_builders,
-)
+from core.outbox import BuiltEmail, OutboxMessage, OutboxState, enqueue, register_builders
+from core.outbox_delivery import deliver_due
 from extensions import db
 
 

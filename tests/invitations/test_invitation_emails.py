@@ -13,7 +13,8 @@ from blueprints.invitations.models import EventNotice, Invitation
 from blueprints.members.models import Member
 from blueprints.rsvp.models import Registration, RegistrationStatus
 from core.db import utcnow
-from core.outbox import OutboxMessage, OutboxState, deliver_due
+from core.outbox import OutboxMessage, OutboxState
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.conftest import csrf_token_from, make_member
 from tests.invitations.conftest import invite

@@ -14,9 +14,10 @@ from icalendar import Calendar
 
 from blueprints.invitations import emails
 from blueprints.invitations.models import Invitation
-from core import outbox
+from core import outbox_delivery
 from core.db import utcnow
-from core.outbox import OutboxMessage, OutboxState, deliver_due
+from core.outbox import OutboxMessage, OutboxState
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.invitations.conftest import invite
 from tests.invitations.test_outbox_workers import _queue
@@ -83,7 +84,7 @@ def test_a_crash_after_sending_sends_the_round_again_with_the_same_message_ids(
     def crash(session, outcomes):
         raise RuntimeError("the worker died before recording")
 
-    monkeypatch.setattr(outbox, "_record", crash)
+    monkeypatch.setattr(outbox_delivery, "_record", crash)
     with pytest.raises(RuntimeError):
         deliver_due()
     db.session.rollback()
@@ -96,7 +97,7 @@ def test_a_crash_after_sending_sends_the_round_again_with_the_same_message_ids(
     assert {p["To"]: p["Message-ID"] for _, _, p in first} == ids
     monkeypatch.undo()
     assert deliver_due() == (0, 0)  # still leased
-    after_lease = utcnow() + outbox.LEASE + timedelta(seconds=1)
+    after_lease = utcnow() + outbox_delivery.LEASE + timedelta(seconds=1)
     assert deliver_due(now=after_lease) == (5, 0)
     again = smtp_server.wait_for(10)[5:]
     assert {p["To"]: p["Message-ID"] for _, _, p in again} == ids  # the same Message-IDs
@@ -124,7 +125,7 @@ def test_concurrent_claims_take_each_message_once(app, org):
         mine: list[int] = []
         with app.app_context():
             while True:
-                claimed = outbox.claim_due(db.session, limit=7)
+                claimed = outbox_delivery.claim_due(db.session, limit=7)
                 if not claimed:
                     break
                 mine += [m.id for m in claimed]

@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from core import outbox
+from core import outbox, outbox_delivery, outbox_worker
 from core.db import utcnow
-from core.outbox import BuiltEmail, OutboxMessage, OutboxState, deliver_due, register_builders
+from core.outbox import BuiltEmail, OutboxMessage, OutboxState, register_builders
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.conftest import is_postgres
 
@@ -73,7 +74,7 @@ def test_smtp_down_backs_off_and_gives_up_after_the_maximum(app, org):
     app.extensions["mail"].port = 1  # nothing listens there
     _queue(org, 1)
     now = utcnow()
-    for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+    for attempt in range(1, outbox_delivery.MAX_ATTEMPTS + 1):
         assert deliver_due(now=now) == (0, 1)
         message = db.session.scalar(sa.select(OutboxMessage))
         assert message.attempts == attempt and "Error" in message.last_error
@@ -84,10 +85,10 @@ def test_smtp_down_backs_off_and_gives_up_after_the_maximum(app, org):
 
 def test_a_dead_workers_messages_are_taken_back_after_the_lease(app, org, smtp_server):
     _queue(org, 3)
-    claimed = outbox.claim_due(db.session, limit=3)  # the worker dies right after claiming
+    claimed = outbox_delivery.claim_due(db.session, limit=3)  # the worker dies right after claiming
     assert len(claimed) == 3
     assert deliver_due() == (0, 0)  # still leased
-    after_lease = utcnow() + outbox.LEASE + timedelta(seconds=1)
+    after_lease = utcnow() + outbox_delivery.LEASE + timedelta(seconds=1)
     assert deliver_due(now=after_lease) == (3, 0)
     assert len(smtp_server.wait_for(3)) == 3
 
@@ -105,7 +106,7 @@ def test_cli_work_once_drains_the_queue(app, org, smtp_server):
 def _drain_with_workers(app, workers: int) -> list[int]:
     totals: list[int] = []
     threads = [
-        threading.Thread(target=lambda: totals.append(outbox.work(app, once=True, batch=25)))
+        threading.Thread(target=lambda: totals.append(outbox_worker.work(app, once=True, batch=25)))
         for _ in range(workers)
     ]
     for thread in threads:
@@ -133,16 +134,16 @@ def test_two_workers_never_send_the_same_message_twice(app, org, smtp_server):
 @pytest.mark.skipif(is_postgres(), reason="SQLite-specific: the in-process worker")
 def test_in_process_worker_delivers_in_the_background(app, org, smtp_server, monkeypatch):
     _queue(org, 4)
-    monkeypatch.setattr(outbox, "_IN_PROCESS", {})
-    monkeypatch.setattr(outbox, "IDLE_SLEEP", 0.1)
+    monkeypatch.setattr(outbox_worker, "_IN_PROCESS", {})
+    monkeypatch.setattr(outbox_worker, "IDLE_SLEEP", 0.1)
     app.config.update(OUTBOX_IN_PROCESS_WORKER=True, TESTING=False)
     try:
-        stop = outbox.start_in_process_worker(app)
+        stop = outbox_worker.start_in_process_worker(app)
         assert stop is not None
-        assert outbox.start_in_process_worker(app) is stop  # once per process
+        assert outbox_worker.start_in_process_worker(app) is stop  # once per process
         assert len(smtp_server.wait_for(4)) == 4
     finally:
         app.config.update(OUTBOX_IN_PROCESS_WORKER=False, TESTING=True)
         stop.set()
-        outbox._IN_PROCESS["thread"].join(5)
-    assert outbox.start_in_process_worker(app) is None  # off in tests and when disabled
+        outbox_worker._IN_PROCESS["thread"].join(5)
+    assert outbox_worker.start_in_process_worker(app) is None  # off in tests and when disabled

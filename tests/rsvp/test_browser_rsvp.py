@@ -8,7 +8,8 @@ import re
 import pytest
 
 from blueprints.rsvp.models import QuestionKind, RegistrationStatus
-from core.outbox import deliver_due, enqueue
+from core.outbox import enqueue
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.conftest import make_event
 from tests.rsvp.conftest import make_invitation, make_question, registration_of

@@ -57,7 +57,7 @@ def test_a_decline_promotes_the_first_who_fits_and_emails_the_ticket(app, org, s
         sa.select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration_of(b).id)
     ).all()
     assert "rsvp_ticket" in kinds and "rsvp_waitlisted" in kinds
-    from core.outbox import deliver_due
+    from core.outbox_delivery import deliver_due
 
     deliver_due()
     subjects = [m.get("Subject") for _, _, m in smtp_server.wait_for(4)]

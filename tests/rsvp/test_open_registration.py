@@ -15,7 +15,7 @@ from blueprints.rsvp.models import (
     RegistrationStatus,
 )
 from core.db import utcnow
-from core.outbox import deliver_due
+from core.outbox_delivery import deliver_due
 from core.signals import concern_raised
 from extensions import db
 from tests.conftest import csrf_token_from, form_page_token, make_event

@@ -8,7 +8,7 @@ import zxingcpp
 from PIL import Image
 
 from blueprints.rsvp import answers
-from core.outbox import deliver_due
+from core.outbox_delivery import deliver_due
 from core.qr import qr_png
 from extensions import db
 from tests.conftest import make_event

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from blueprints.followups.models import FollowUp
 from blueprints.surveys import services
 from blueprints.surveys.models import QuestionKind, SurveyResponse
-from core.outbox import deliver_due
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.surveys.conftest import make_registration, open_survey, question_of
 

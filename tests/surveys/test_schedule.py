@@ -11,7 +11,9 @@ from blueprints.surveys import services
 from blueprints.surveys.cli import cli as surveys_cli
 from blueprints.surveys.models import SurveyInvite, SurveyResponse
 from core.db import utcnow
-from core.outbox import OutboxMessage, OutboxState, deliver_due, run_periodic
+from core.outbox import OutboxMessage, OutboxState
+from core.outbox_delivery import deliver_due
+from core.outbox_worker import run_periodic
 from extensions import db
 from tests.surveys.conftest import make_registration, open_survey
 
