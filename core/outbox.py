@@ -38,7 +38,10 @@ class OutboxState(enum.StrEnum):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox_message"
-    __table_args__ = (sa.Index("ix_outbox_message_due", "state", "send_after"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_message_due", "state", "send_after"),
+        sa.Index("ix_outbox_message_subject", "subject_kind", "subject_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int | None] = mapped_column(
@@ -60,13 +63,18 @@ class OutboxMessage(Base):
     message_id: Mapped[str | None] = mapped_column(sa.String(250), comment="Message-ID header")
     sent_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Optional links so that pages can show each person's delivery state.
-    invitation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("invitation.id", ondelete="SET NULL"), index=True
-    )
-    registration_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
-    )
+    # What the message is about, as the feature that queued it names it ("invitation", 12),
+    # so that its pages can show each person's delivery state. No foreign key: the queue
+    # knows no feature's tables.
+    subject_kind: Mapped[str] = mapped_column(sa.String(20), default="")
+    subject_id: Mapped[int | None] = mapped_column()
+
+    @classmethod
+    def about(cls, kind: str, ids) -> sa.ColumnElement[bool]:
+        """Messages about `kind` rows: one id, a list of ids, or a SELECT of ids."""
+        if isinstance(ids, int):
+            return sa.and_(cls.subject_kind == kind, cls.subject_id == ids)
+        return sa.and_(cls.subject_kind == kind, cls.subject_id.in_(ids))
 
 
 @dataclass
@@ -115,8 +123,7 @@ def enqueue(
     organisation_id: int | None = None,
     to_name: str = "",
     send_after: datetime | None = None,
-    invitation_id: int | None = None,
-    registration_id: int | None = None,
+    subject: tuple[str, int | None] = ("", None),
 ) -> OutboxMessage | None:
     """Queue one message in the caller's transaction; None if `key` is queued already.
 
@@ -135,8 +142,8 @@ def enqueue(
         payload=payload,
         organisation_id=organisation_id,
         send_after=send_after or utcnow(),
-        invitation_id=invitation_id,
-        registration_id=registration_id,
+        subject_kind=subject[0],
+        subject_id=subject[1],
     )
     try:
         with session.begin_nested():  # a concurrent enqueue of the same key loses quietly
@@ -156,10 +163,10 @@ def enqueue_many(session, messages: list[dict]) -> int:
         {
             "to_name": "",
             "organisation_id": None,
-            "invitation_id": None,
-            "registration_id": None,
             "send_after": now,
-            **m,
+            **{k: v for k, v in m.items() if k != "subject"},
+            "subject_kind": m.get("subject", ("", None))[0],
+            "subject_id": m.get("subject", ("", None))[1],
             "state": OutboxState.QUEUED,
             "attempts": 0,
             "last_error": "",

@@ -162,7 +162,7 @@ def notify_resolution(followup: FollowUp) -> bool:
         locale=registration.locale if registration.locale in ("ar", "fr") else "ar",
         payload={"followup_id": followup.id},
         organisation_id=followup.organisation_id,
-        registration_id=registration.id,
+        subject=("followup", followup.id),
     )
     return message is not None
 

@@ -189,7 +189,7 @@ def invite(
                 "locale": locale,
                 "payload": {"invitation_id": invitation.id},
                 "organisation_id": event.organisation_id,
-                "invitation_id": invitation.id,
+                "subject": ("invitation", invitation.id),
             }
         )
     result.emailed = outbox.enqueue_many(db.session, messages)
@@ -250,7 +250,7 @@ def remind(event: Event, now: datetime | None = None) -> int:
                 "locale": member.locale,
                 "payload": {"invitation_id": invitation.id},
                 "organisation_id": event.organisation_id,
-                "invitation_id": invitation.id,
+                "subject": ("invitation", invitation.id),
             }
         )
     queued = outbox.enqueue_many(db.session, messages)
@@ -428,8 +428,9 @@ def confirm_notice(notice: EventNotice, actor_id: int | None) -> int:
                 "registration_id": r["registration_id"],
             },
             "organisation_id": notice.organisation_id,
-            "invitation_id": r["invitation_id"],
-            "registration_id": r["registration_id"],
+            "subject": ("invitation", r["invitation_id"])
+            if r["invitation_id"]
+            else ("registration", r["registration_id"]),
         }
         for r in notice_recipients(event)
     ]
@@ -451,7 +452,13 @@ def dismiss_notice(notice: EventNotice) -> None:
 def delivery_counts(event: Event) -> dict[str, int]:
     rows = db.session.execute(
         sa.select(outbox.OutboxMessage.state, sa.func.count())
-        .join(Invitation, Invitation.id == outbox.OutboxMessage.invitation_id)
+        .join(
+            Invitation,
+            sa.and_(
+                outbox.OutboxMessage.subject_kind == "invitation",
+                Invitation.id == outbox.OutboxMessage.subject_id,
+            ),
+        )
         .where(Invitation.event_id == event.id)
         .group_by(outbox.OutboxMessage.state)
     )
@@ -471,7 +478,8 @@ def invitations_page(event: Event, page: int, per_page: int, state: str = ""):
     if state in {s.value for s in outbox.OutboxState}:
         stmt = stmt.where(
             Invitation.id.in_(
-                sa.select(outbox.OutboxMessage.invitation_id).where(
+                sa.select(outbox.OutboxMessage.subject_id).where(
+                    outbox.OutboxMessage.subject_kind == "invitation",
                     outbox.OutboxMessage.state == outbox.OutboxState(state),
                     outbox.OutboxMessage.kind == "invitation",
                 )
@@ -487,18 +495,18 @@ def latest_messages(invitation_ids: list[int]) -> dict[int, outbox.OutboxMessage
         return latest
     for message in db.session.scalars(
         sa.select(outbox.OutboxMessage)
-        .where(outbox.OutboxMessage.invitation_id.in_(invitation_ids))
+        .where(outbox.OutboxMessage.about("invitation", invitation_ids))
         .order_by(outbox.OutboxMessage.id)
     ):
-        latest[message.invitation_id] = message
+        latest[message.subject_id] = message
     return latest
 
 
 def _event_messages(event: Event, state: outbox.OutboxState) -> sa.Select:
     return sa.select(outbox.OutboxMessage).where(
         outbox.OutboxMessage.state == state,
-        outbox.OutboxMessage.invitation_id.in_(
-            sa.select(Invitation.id).where(Invitation.event_id == event.id)
+        outbox.OutboxMessage.about(
+            "invitation", sa.select(Invitation.id).where(Invitation.event_id == event.id)
         ),
     )
 
@@ -563,7 +571,7 @@ def unsubscribe(invitation: Invitation) -> None:
     db.session.execute(
         sa.update(outbox.OutboxMessage)
         .where(
-            outbox.OutboxMessage.invitation_id.in_(member_invitations),
+            outbox.OutboxMessage.about("invitation", member_invitations),
             outbox.OutboxMessage.state == outbox.OutboxState.QUEUED,
             outbox.OutboxMessage.kind.in_(["invitation", "reminder"]),
         )

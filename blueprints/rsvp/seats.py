@@ -125,7 +125,7 @@ def drop_ticket(registration: Registration, now: datetime) -> None:
         db.session.execute(
             sa.update(OutboxMessage)
             .where(
-                OutboxMessage.registration_id == registration.id,
+                OutboxMessage.about("registration", registration.id),
                 OutboxMessage.kind == "rsvp_ticket",
                 OutboxMessage.state == OutboxState.QUEUED,
             )
@@ -231,8 +231,7 @@ def send(registration: Registration, kind: str, suffix: str, payload: dict | Non
         locale=registration.locale or "ar",
         payload={"registration_id": registration.id, **(payload or {})},
         organisation_id=registration.organisation_id,
-        registration_id=registration.id,
-        invitation_id=registration.invitation_id,
+        subject=("registration", registration.id),
     )
 
 

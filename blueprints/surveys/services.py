@@ -268,7 +268,7 @@ def schedule_survey(survey: Survey, now: datetime | None = None) -> int:
             payload={"invite_id": invite.id},
             send_after=invite.send_at,
             organisation_id=survey.organisation_id,
-            registration_id=invite.registration_id,
+            subject=("survey_invite", invite.id),
         )
         queued += message is not None
     db.session.flush()
@@ -326,7 +326,7 @@ def queue_reminders(survey: Survey, now: datetime | None = None) -> int:
             payload={"invite_id": invite.id},
             send_after=now,
             organisation_id=survey.organisation_id,
-            registration_id=invite.registration_id,
+            subject=("survey_invite", invite.id),
         )
         queued += message is not None
     db.session.flush()

@@ -29,7 +29,8 @@ def setup(world):
         kind="invitation",
         to_email="y@example.ma",
         payload={},
-        invitation_id=invitation.id,
+        subject_kind="invitation",
+        subject_id=invitation.id,
         state=OutboxState.FAILED,
     )
     db.session.add_all([notice, message])

@@ -52,7 +52,7 @@ def test_organiser_invites_one_trade_and_each_email_is_in_the_members_language(
         assert parsed["List-Unsubscribe"] == f"<http://liqaa.test/u/{invitation.token}>"
         assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         message = db.session.scalar(
-            sa.select(OutboxMessage).where(OutboxMessage.invitation_id == invitation.id)
+            sa.select(OutboxMessage).where(OutboxMessage.about("invitation", invitation.id))
         )
         assert parsed["Message-ID"] == message.message_id and message.state == OutboxState.SENT
         text = parsed.get_body(("plain",)).get_content()
@@ -101,7 +101,7 @@ def test_one_click_unsubscribe_stops_queued_mail_and_tokens_are_unguessable(
     db.session.expire_all()
     assert db.session.get(Member, invitees[1].id).unsubscribed_at is not None
     message = db.session.scalar(
-        sa.select(OutboxMessage).where(OutboxMessage.invitation_id == invitation.id)
+        sa.select(OutboxMessage).where(OutboxMessage.about("invitation", invitation.id))
     )
     assert message.state == OutboxState.CANCELLED
     deliver_due()

@@ -50,7 +50,7 @@ def test_invitee_answers_on_a_phone_in_arabic(
         locale="ar",
         payload={"invitation_id": invitation.id},
         organisation_id=org.id,
-        invitation_id=invitation.id,
+        subject=("invitation", invitation.id),
     )
     db.session.commit()
     assert deliver_due() == (1, 0)

@@ -54,7 +54,9 @@ def test_a_decline_promotes_the_first_who_fits_and_emails_the_ticket(app, org, s
     assert registration_of(b).status == RegistrationStatus.ACCEPTED
     assert registration_of(c).status == RegistrationStatus.ACCEPTED  # 2 places freed
     kinds = db.session.scalars(
-        sa.select(OutboxMessage.kind).where(OutboxMessage.registration_id == registration_of(b).id)
+        sa.select(OutboxMessage.kind).where(
+            OutboxMessage.about("registration", registration_of(b).id)
+        )
     ).all()
     assert "rsvp_ticket" in kinds and "rsvp_waitlisted" in kinds
     from core.outbox_delivery import deliver_due
@@ -65,7 +67,7 @@ def test_a_decline_promotes_the_first_who_fits_and_emails_the_ticket(app, org, s
         ["Votre billet", "Votre billet", "Liste d'attente", "Liste d'attente"]
     )
     first = db.session.scalar(
-        sa.select(OutboxMessage).where(OutboxMessage.registration_id == registration_of(a).id)
+        sa.select(OutboxMessage).where(OutboxMessage.about("registration", registration_of(a).id))
     )
     assert first.state == OutboxState.CANCELLED  # a's ticket never left with a dead code
 
