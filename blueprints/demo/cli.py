@@ -24,6 +24,7 @@ from blueprints.events import services as event_services
 from blueprints.events.models import Event, EventStatus, ProgrammeItem
 from blueprints.followups import services as followup_services
 from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
+from blueprints.invitations import delivery as invitations_delivery
 from blueprints.invitations import services as invitation_services
 from blueprints.invitations.models import Invitation
 from blueprints.members.models import Member, MemberCategory, MemberTag
@@ -442,7 +443,7 @@ def _past_edition(cast: _Cast) -> None:
         )
     event_services.close(event)
     # Its invitations and tickets were for a month ago: not to be mailed today.
-    invitation_services.cancel_queued(event)
+    invitations_delivery.cancel_queued(event)
 
     survey = survey_services.create_survey(event)
     survey_services.open_survey(survey, now=end + timedelta(hours=2))

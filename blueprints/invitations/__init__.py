@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints.invitations import emails, listeners, services
+from blueprints.invitations import emails, listeners, reminders
 from blueprints.invitations.routes import bp
 from core.outbox import register_builders
 from core.outbox_worker import register_periodic
@@ -15,6 +15,6 @@ def init_app(app: Flask) -> None:
     """Everything this feature adds to the application, in one visible place."""
     app.register_blueprint(bp)
     register_builders(emails.BUILDERS)
-    register_periodic(services.run_due_reminders)
+    register_periodic(reminders.run_due_reminders)
     event_changed.connect(listeners.on_event_changed)
     event_cancelled.connect(listeners.on_event_cancelled)

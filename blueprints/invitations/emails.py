@@ -18,11 +18,9 @@ from markupsafe import escape
 from sqlalchemy.orm import joinedload, lazyload
 
 from blueprints.events.models import Event, EventStatus
-from blueprints.invitations import services
+from blueprints.invitations import notices, reminders, services
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
 from blueprints.members.models import Member
-from blueprints.rsvp import tickets
-from blueprints.rsvp.models import Registration
 from core.calendar import event_ics
 from core.i18n import localized, text_direction
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
@@ -187,7 +185,7 @@ def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
         raise SkipMessage("the member unsubscribed")
     if event.status != EventStatus.PUBLISHED:
         raise SkipMessage("the event is no longer open")
-    if template == "reminder" and services.has_answered(invitation):
+    if template == "reminder" and reminders.has_answered(invitation):
         raise SkipMessage("the invitee has answered")
     locale = message.locale
     subject, text, html, ics = invitation_content(
@@ -219,14 +217,14 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
         raise SkipMessage("the notice no longer exists")
     event = _event(notice.event_id)
     invitation = db.session.get(Invitation, message.payload.get("invitation_id") or 0)
-    registration = db.session.get(Registration, message.payload.get("registration_id") or 0)
-    if invitation is not None and invitation.member.unsubscribed_at and registration is None:
+    registration_id = message.payload.get("registration_id")
+    if invitation is not None and invitation.member.unsubscribed_at and not registration_id:
         raise SkipMessage("the member unsubscribed")
     locale = message.locale
     cancelled = notice.kind == NoticeKind.CANCELLED
     link = services.rsvp_url(invitation.token) if invitation else None
-    if link is None and registration is not None and registration.ticket_code:
-        link = tickets.ticket_url(registration.ticket_code)
+    if link is None:
+        link = notices.attendee_link(registration_id)
     with force_locale(locale):
         context = _context(
             event,
@@ -244,7 +242,7 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
         text = render_template("invitations/email/notice.txt", **context)
         html = render_template("invitations/email/notice.html", **context)
     sender_name, reply_to = _sender(event, locale)
-    suffix = f"-i{invitation.id}" if invitation else f"-r{registration.id if registration else 0}"
+    suffix = f"-i{invitation.id}" if invitation else f"-r{registration_id or 0}"
     ics = event_ics(event, locale, link or "", uid_suffix=suffix, cancelled=cancelled)
     return BuiltEmail(
         subject=subject,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from blueprints.invitations import services
+from blueprints.invitations import notices
 
 
 def on_event_changed(event, changes=None, actor=None, **_) -> None:
-    services.record_change(event, set(changes or ()), actor)
+    notices.record_change(event, set(changes or ()), actor)
 
 
 def on_event_cancelled(event, actor=None, **_) -> None:
-    services.record_cancellation(event, actor)
+    notices.record_cancellation(event, actor)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.events.models import Event
-from blueprints.invitations import services
+from blueprints.invitations import delivery, notices, reminders, services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
 from blueprints.invitations.models import EventNotice, Invitation
 from blueprints.members import services as members
@@ -43,20 +43,20 @@ register_labels(
 def index(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     state = request.args.get("state", "")[:12]
-    page = services.invitations_page(
+    page = delivery.invitations_page(
         event, request.args.get("page", 1, type=int), per_page=50, state=state
     )
     schedule_form = ScheduleForm()
-    schedules = services.schedules_of(event)
+    schedules = reminders.schedules_of(event)
     schedule_form.days.data = ", ".join(str(s.days_before) for s in schedules)
     return render_template(
         "invitations/index.html",
         event=event,
         page=page,
         state=state,
-        counts=services.delivery_counts(event),
-        latest=services.latest_messages([i.id for i in page.items]),
-        notices=services.pending_notices(event),
+        counts=delivery.delivery_counts(event),
+        latest=delivery.latest_messages([i.id for i in page.items]),
+        notices=notices.pending_notices(event),
         schedules=schedules,
         schedule_form=schedule_form,
         states=list(outbox.OutboxState),
@@ -108,7 +108,7 @@ def new(event_id: int):
 def remind(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     try:
-        queued = services.remind(event)
+        queued = reminders.remind(event)
     except services.InvitationError as error:
         db.session.rollback()
         flash(str(error), "danger")
@@ -124,7 +124,7 @@ def schedule(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     form = ScheduleForm()
     if form.validate_on_submit():
-        services.set_schedule(event, form.day_list())
+        reminders.set_schedule(event, form.day_list())
         db.session.commit()
         flash(_("Automatic reminders saved."), "success")
     else:
@@ -137,7 +137,7 @@ def schedule(event_id: int):
 @role_required(Role.ORGANISER)
 def retry_failed(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    count = services.retry_failed(event)
+    count = delivery.retry_failed(event)
     db.session.commit()
     flash(_("Failed emails to send again: %(n)s.", n=count), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
@@ -147,7 +147,7 @@ def retry_failed(event_id: int):
 @role_required(Role.ORGANISER)
 def retry_message(event_id: int, message_id: int):
     event = scoped_get_or_404(Event, event_id)
-    count = services.retry_failed(event, message_id)
+    count = delivery.retry_failed(event, message_id)
     db.session.commit()
     flash(_("Failed emails to send again: %(n)s.", n=count), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
@@ -157,7 +157,7 @@ def retry_message(event_id: int, message_id: int):
 @role_required(Role.ORGANISER)
 def cancel_queued(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    count = services.cancel_queued(event)
+    count = delivery.cancel_queued(event)
     db.session.commit()
     flash(_("Queued emails cancelled: %(n)s.", n=count), "success")
     return redirect(url_for("invitations.index", event_id=event.id))
@@ -168,12 +168,12 @@ def cancel_queued(event_id: int):
 def notice(event_id: int, notice_id: int, action: str):
     event, item = scoped_child_or_404(Event, event_id, EventNotice, notice_id)
     if action == "dismiss":
-        services.dismiss_notice(item)
+        notices.dismiss_notice(item)
         db.session.commit()
         flash(_("No notice will be sent."), "info")
     else:
         try:
-            queued = services.confirm_notice(item, current_user.id)
+            queued = notices.confirm_notice(item, current_user.id)
         except services.InvitationError as error:
             db.session.rollback()
             flash(str(error), "danger")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints.rsvp import emails, manage, public
+from blueprints.invitations import notices as invitations_notices
+from blueprints.rsvp import emails, listeners, manage, public
 from blueprints.rsvp.routes import bp
 from core.outbox import register_builders
 
@@ -16,3 +17,4 @@ def init_app(app: Flask) -> None:
     """Everything this feature adds to the application, in one visible place."""
     app.register_blueprint(bp)
     register_builders(emails.BUILDERS)
+    invitations_notices.register_attendees(listeners.notice_attendees, listeners.notice_link)

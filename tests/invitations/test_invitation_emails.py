@@ -8,9 +8,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from blueprints.invitations import services
+from blueprints.invitations import reminders
 from blueprints.invitations.models import EventNotice, Invitation
 from blueprints.members.models import Member
+from blueprints.rsvp import answers
 from blueprints.rsvp.models import Registration, RegistrationStatus
 from core.db import utcnow
 from core.outbox import OutboxMessage, OutboxState
@@ -116,28 +117,19 @@ def test_reminders_skip_answered_unsubscribed_and_recently_reminded(event, invit
     answered = db.session.scalar(
         sa.select(Invitation).where(Invitation.member_id == invitees[0].id)
     )
-    db.session.add(
-        Registration(
-            organisation_id=event.organisation_id,
-            event_id=event.id,
-            invitation_id=answered.id,
-            member_id=invitees[0].id,
-            status=RegistrationStatus.ACCEPTED,
-            full_name="x",
-        )
-    )
+    answers.respond(answered, answers.RsvpData(accept=False, locale="fr"))  # sends nothing
     invitees[3].unsubscribed_at = utcnow()
     db.session.commit()
-    assert services.remind(event) == 1  # Jean only (no email for one, one answered, one left)
+    assert reminders.remind(event) == 1  # Jean only (no email for one, one answered, one left)
     db.session.commit()
-    assert services.remind(event) == 0  # not twice in 24 hours
+    assert reminders.remind(event) == 0  # not twice in 24 hours
     db.session.commit()
     assert deliver_due() == (1, 0)
     ((_, rcpt, parsed),) = smtp_server.wait_for(1)
     assert rcpt == ["jean@example.ma"] and parsed["Subject"].startswith("Rappel")
     # a reminder queued before an answer arrives is dropped at send time
     later = utcnow() + timedelta(hours=25)
-    assert services.remind(event, now=later) == 1
+    assert reminders.remind(event, now=later) == 1
     db.session.commit()
     jean = db.session.scalar(sa.select(Invitation).where(Invitation.member_id == invitees[1].id))
     jean.responded_at = utcnow()
@@ -149,13 +141,13 @@ def test_reminders_skip_answered_unsubscribed_and_recently_reminded(event, invit
 
 def test_scheduled_reminders_are_queued_by_the_workers_when_due(event, invitees):
     invite(event, everyone=True)
-    services.set_schedule(event, [3, 1])
+    reminders.set_schedule(event, [3, 1])
     db.session.commit()
-    assert services.run_due_reminders() == 0  # the event is two weeks away
+    assert reminders.run_due_reminders() == 0  # the event is two weeks away
     three_days_before = event.starts_at - timedelta(days=3) + timedelta(minutes=1)
-    assert services.run_due_reminders(now=three_days_before) == 3
+    assert reminders.run_due_reminders(now=three_days_before) == 3
     db.session.commit()
-    assert services.run_due_reminders(now=three_days_before) == 0
+    assert reminders.run_due_reminders(now=three_days_before) == 0
     kinds = list(db.session.scalars(sa.select(OutboxMessage.kind)))
     assert kinds.count("reminder") == 3
 

@@ -1,0 +1,52 @@
+"""What the RSVP tells other features through their hooks: who is coming to an event
+(the invitations' change notices reach them) and the link a notice gives each one."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from blueprints.events.models import Event
+from blueprints.invitations.notices import Attendee
+from blueprints.rsvp import tickets
+from blueprints.rsvp.models import Registration, RegistrationStatus
+from extensions import db
+
+NOT_COMING = (
+    RegistrationStatus.DECLINED,
+    RegistrationStatus.CANCELLED,
+    RegistrationStatus.REJECTED,
+)
+
+
+def notice_attendees(event: Event) -> list[Attendee]:
+    rows = db.session.execute(
+        sa.select(
+            Registration.id,
+            Registration.email,
+            Registration.full_name,
+            Registration.locale,
+            Registration.status,
+            Registration.invitation_id,
+        )
+        .where(Registration.event_id == event.id)
+        .order_by(Registration.id)
+    )
+    return [
+        Attendee(
+            registration_id=row.id,
+            email=row.email,
+            name=row.full_name,
+            locale=row.locale,
+            coming=row.status not in NOT_COMING,
+            invitation_id=row.invitation_id,
+        )
+        for row in rows
+    ]
+
+
+def notice_link(registration_id: int) -> str | None:
+    """The ticket of a registration that still has one."""
+    code = db.session.scalar(
+        sa.select(Registration.ticket_code).where(Registration.id == registration_id)
+    )
+    return tickets.ticket_url(code) if code else None
