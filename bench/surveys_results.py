@@ -17,6 +17,8 @@ from app import create_app  # noqa: E402
 from blueprints.events.models import Event, EventStatus  # noqa: E402
 from blueprints.orgs.models import Organisation  # noqa: E402
 from blueprints.rsvp.models import Registration, RegistrationStatus  # noqa: E402
+from blueprints.surveys import answering as survey_answering  # noqa: E402
+from blueprints.surveys import results as survey_results  # noqa: E402
 from blueprints.surveys import services  # noqa: E402
 from blueprints.surveys.models import QuestionKind, SurveyInvite  # noqa: E402
 from core.db import utcnow  # noqa: E402
@@ -68,12 +70,12 @@ def main(people: int) -> None:
         rating = next(q for q in survey.questions if q.kind == QuestionKind.RATING)
         invites = db.session.scalars(db.select(SurveyInvite)).all()
         for n, invite in enumerate(invites):
-            services.submit_response(invite, {rating.id: 1 + n % 5}, secret="bench")
+            survey_answering.submit_response(invite, {rating.id: 1 + n % 5}, secret="bench")
             db.session.commit()
         t2 = time.perf_counter()
-        results = services.compute_results(survey, "fr")
+        results = survey_results.compute_results(survey, "fr")
         t3 = time.perf_counter()
-        header, rows = services.export_rows(survey, "fr")
+        header, rows = survey_results.export_rows(survey, "fr")
         t4 = time.perf_counter()
         print(f"people: {people}")
         print(f"open + schedule (queue {people} invitations): {t1 - t0:.2f} s")

@@ -34,6 +34,7 @@ from blueprints.rsvp import answers as rsvp_answers
 from blueprints.rsvp import questionnaire as rsvp_questionnaire
 from blueprints.rsvp import tickets
 from blueprints.rsvp.models import QuestionKind, Registration, RegistrationStatus
+from blueprints.surveys import answering as surveys_answering
 from blueprints.surveys import services as survey_services
 from blueprints.surveys.models import Survey, SurveyInvite
 from core import i18n
@@ -458,7 +459,7 @@ def _past_edition(cast: _Cast) -> None:
     questions = [q.id for q in survey.questions]
     for i, (invite, values) in enumerate(zip(invites, data.SURVEY_ANSWERS, strict=False)):
         answers = {qid: v for qid, v in zip(questions, values, strict=False) if v != ""}
-        survey_services.submit_response(
+        surveys_answering.submit_response(
             invite, answers, secret=secret, today=(end + timedelta(days=1 + i // 6)).date()
         )
 

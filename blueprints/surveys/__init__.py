@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints.surveys import emails, services
+from blueprints.surveys import emails, schedule
 from blueprints.surveys.cli import cli
 from blueprints.surveys.routes import bp
 from core.outbox import register_builders
@@ -16,4 +16,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli)
     register_builders(emails.BUILDERS)
-    register_periodic(services.tick)
+    register_periodic(schedule.tick)

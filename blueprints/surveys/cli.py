@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from blueprints.surveys import services
+from blueprints.surveys import schedule
 from extensions import db
 
 cli = AppGroup("surveys", help="Feedback surveys.")
@@ -18,6 +18,6 @@ cli = AppGroup("surveys", help="Feedback surveys.")
 @cli.command("tick")
 def tick_command() -> None:
     """Queue due survey invitations and reminders through the outbox."""
-    invitations, reminders = services.tick()
+    invitations, reminders = schedule.tick()
     db.session.commit()
     click.echo(f"surveys: {invitations} invitation(s), {reminders} reminder(s) queued")

@@ -15,8 +15,10 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from blueprints.surveys.answering import MAX_TEXT
+from blueprints.surveys.editor import QuestionData
 from blueprints.surveys.models import QuestionKind, Survey
-from blueprints.surveys.services import MAX_TEXT, QuestionData, SurveySettings
+from blueprints.surveys.services import SurveySettings
 from core.i18n import localized
 
 KIND_LABELS = {

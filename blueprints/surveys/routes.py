@@ -17,7 +17,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from blueprints.events.models import Event
-from blueprints.surveys import services
+from blueprints.surveys import answering, editor, schedule, services
+from blueprints.surveys import results as surveys_results
 from blueprints.surveys.forms import (
     KIND_LABELS,
     QuestionForm,
@@ -89,10 +90,10 @@ def manage(event_id: int):
     context = {}
     if survey:
         context = {
-            "scheduled_at": services.scheduled_at(survey),
+            "scheduled_at": schedule.scheduled_at(survey),
             "responses": services.response_count(survey),
-            "invited": len(services.attendees(event)),
-            "sent": services.sent_count(survey),
+            "invited": len(schedule.attendees(event)),
+            "sent": surveys_results.sent_count(survey),
         }
     return render_template("surveys/manage.html", event=event, survey=survey, form=form, **context)
 
@@ -151,7 +152,7 @@ def question_new(event_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            services.add_question(survey, form.question_data())
+            editor.add_question(survey, form.question_data())
         except services.SurveyError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -172,7 +173,7 @@ def question_edit(event_id: int, question_id: int):
         form.kind.data = question.kind.value
     if form.validate_on_submit():
         try:
-            services.update_question(question, form.question_data())
+            editor.update_question(question, form.question_data())
         except services.SurveyError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -188,7 +189,7 @@ def question_edit(event_id: int, question_id: int):
 def question_delete(event_id: int, question_id: int):
     survey = _load(event_id)[1]
     question = _question(survey, question_id)
-    return _act(event_id, lambda s: services.delete_question(question), _("Deleted."))
+    return _act(event_id, lambda s: editor.delete_question(question), _("Deleted."))
 
 
 @bp.post("/events/<int:event_id>/survey/questions/<int:question_id>/<any(up, down):direction>")
@@ -197,7 +198,7 @@ def question_move(event_id: int, question_id: int, direction: str):
     survey = _load(event_id)[1]
     question = _question(survey, question_id)
     step = -1 if direction == "up" else 1
-    return _act(event_id, lambda s: services.move_question(question, step), _("Saved."))
+    return _act(event_id, lambda s: editor.move_question(question, step), _("Saved."))
 
 
 def _filters() -> dict:
@@ -213,8 +214,8 @@ def results(event_id: int):
     event, survey = _load(event_id)
     search = request.args.get("q", "")[:200]
     lang = i18n.current_language()
-    data = services.compute_results(survey, lang, search=search, **_filters())
-    categories, trades = services.filter_options(survey)
+    data = surveys_results.compute_results(survey, lang, search=search, **_filters())
+    categories, trades = surveys_results.filter_options(survey)
     return render_template(
         "surveys/results.html",
         event=event,
@@ -231,7 +232,7 @@ def results(event_id: int):
 @role_required(Role.ORGANISER)
 def export(event_id: int, fmt: str):
     event, survey = _load(event_id)
-    header, rows = services.export_rows(survey, i18n.current_language(), **_filters())
+    header, rows = surveys_results.export_rows(survey, i18n.current_language(), **_filters())
     data = exports.render(header, rows, fmt, title=_("Survey"))
     return exports.download(data, fmt, f"survey-{event.id}")
 
@@ -242,7 +243,7 @@ def report(event_id: int):
     """One printable page for the partner administration (?lang=ar or ?lang=fr)."""
     event, survey = _load(event_id)
     lang = i18n.current_language()
-    data = services.compute_results(survey, lang)
+    data = surveys_results.compute_results(survey, lang)
     return render_template("surveys/report.html", event=event, survey=survey, results=data)
 
 
@@ -252,7 +253,7 @@ def report(event_id: int):
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @limiter.limit(public_rate_limit)
 def respond(token: str):
-    invite = services.invite_by_token(token)
+    invite = answering.invite_by_token(token)
     if invite is None:
         abort(404)
     survey = invite.survey
@@ -262,13 +263,13 @@ def respond(token: str):
     if survey.status != SurveyStatus.OPEN:
         return render_template("surveys/closed.html", survey=survey, lang=lang), 410
     secret = current_app.config["SECRET_KEY"]
-    existing = services.response_of(invite, secret)
+    existing = answering.response_of(invite, secret)
     form_class = response_form_class(survey, lang)
     prefill = form_data_from(survey, existing.answers) if existing else None
     form = form_class(data=prefill) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         try:
-            services.submit_response(invite, answers_from(form, survey), secret=secret)
+            answering.submit_response(invite, answers_from(form, survey), secret=secret)
         except services.SurveyClosed:
             db.session.rollback()
             return render_template("surveys/closed.html", survey=survey, lang=lang), 410

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from blueprints.followups.models import FollowUp
-from blueprints.surveys import services
+from blueprints.surveys import answering, schedule, services
 from blueprints.surveys.models import QuestionKind, SurveyInvite, SurveyResponse
 from extensions import db
 from tests.conftest import csrf_token_from, is_postgres
@@ -102,7 +102,7 @@ def test_a_forged_link_is_not_found(client, invite, token):
 
 def test_another_persons_link_edits_their_own_answer_only(client, survey, past_event, invite):
     make_registration(past_event, "Nadia", email="nadia@example.ma")
-    services.schedule_survey(survey)
+    schedule.schedule_survey(survey)
     db.session.commit()
     other = db.session.scalar(sa.select(SurveyInvite).where(SurveyInvite.id != invite.id))
     _post(client, invite.token, _answers(survey))
@@ -113,7 +113,7 @@ def test_another_persons_link_edits_their_own_answer_only(client, survey, past_e
 def test_anonymous_responses_hold_no_link_to_the_person(app, client, survey, past_event, invite):
     """Inspect the tables: nothing in survey_response points to who answered."""
     make_registration(past_event, "Nadia Alaoui", email="nadia@example.ma")
-    services.schedule_survey(survey)
+    schedule.schedule_survey(survey)
     db.session.commit()
     concern = next(q for q in survey.questions if q.is_concern)
     for one in db.session.scalars(sa.select(SurveyInvite)):
@@ -173,7 +173,7 @@ def test_identified_surveys_link_the_response_to_the_registration(client, survey
 
 
 def test_anonymity_cannot_change_once_answered(app, survey, invite):
-    services.submit_response(invite, {}, secret=app.config["SECRET_KEY"])
+    answering.submit_response(invite, {}, secret=app.config["SECRET_KEY"])
     db.session.commit()
     with pytest.raises(services.SurveyError):
         services.update_settings(
@@ -192,9 +192,9 @@ def test_concurrent_submissions_of_one_link_make_one_response(app, db_url, surve
     def submit(value: int) -> None:
         try:
             with app.app_context():
-                one = services.invite_by_token(token)
+                one = answering.invite_by_token(token)
                 barrier.wait(timeout=10)
-                services.submit_response(one, {rating.id: value}, secret=app.config["SECRET_KEY"])
+                answering.submit_response(one, {rating.id: value}, secret=app.config["SECRET_KEY"])
                 db.session.commit()
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001 - reported below

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
+from blueprints.surveys import answering as surveys_answering
+from blueprints.surveys import editor as surveys_editor
+from blueprints.surveys import results as surveys_results
 from blueprints.surveys import services
 from blueprints.surveys.models import QuestionKind, SurveyInvite, SurveyQuestion
 from core.outbox import OutboxMessage, OutboxState
@@ -21,23 +25,23 @@ SCALES = [10, 9, 8, 7, 6]  # 2 promoters, 1 detractor of 5: NPS 20
 
 
 def test_arithmetic_helpers():
-    assert services.mean([5, 4, 4, 3, 1]) == 3.4
-    assert services.median([5, 4, 4, 3, 1]) == 4
-    assert services.median([1, 2, 3, 4]) == 2.5
-    assert services.nps([10, 9, 8, 7, 6]) == 20
-    assert services.nps([0, 0, 10]) == -33
-    assert services.nps([]) is None and services.mean([]) is None
+    assert surveys_results.mean([5, 4, 4, 3, 1]) == 3.4
+    assert surveys_results.median([5, 4, 4, 3, 1]) == 4
+    assert surveys_results.median([1, 2, 3, 4]) == 2.5
+    assert surveys_results.nps([10, 9, 8, 7, 6]) == 20
+    assert surveys_results.nps([0, 0, 10]) == -33
+    assert surveys_results.nps([]) is None and surveys_results.mean([]) is None
 
 
 @pytest.fixture
 def answered(app, survey, past_event):
     """Five attendees answered; three more were sent the survey and did not."""
-    scale = services.add_question(
-        survey, services.QuestionData(QuestionKind.SCALE, "من 0 إلى 10", "De 0 à 10")
+    scale = surveys_editor.add_question(
+        survey, surveys_editor.QuestionData(QuestionKind.SCALE, "من 0 إلى 10", "De 0 à 10")
     )
-    choice = services.add_question(
+    choice = surveys_editor.add_question(
         survey,
-        services.QuestionData(
+        surveys_editor.QuestionData(
             QuestionKind.MULTIPLE,
             "المواضيع",
             "Sujets",
@@ -66,7 +70,7 @@ def answered(app, survey, past_event):
             answers[comment.id] = HOSTILE
         if n == 1:
             answers[comment.id] = "Très bonne organisation, merci"
-        services.submit_response(invite, answers, secret=app.config["SECRET_KEY"])
+        surveys_answering.submit_response(invite, answers, secret=app.config["SECRET_KEY"])
     db.session.commit()
     return survey
 
@@ -76,7 +80,7 @@ def _result(results, kind):
 
 
 def test_counts_mean_median_and_nps(answered):
-    results = services.compute_results(answered, "fr")
+    results = surveys_results.compute_results(answered, "fr")
     assert (results.sent, results.responses) == (8, 5)
     assert results.rate == 5 / 8
     rating = _result(results, QuestionKind.RATING)
@@ -95,16 +99,16 @@ def test_counts_mean_median_and_nps(answered):
         ("Damancom", 3),
         ("Impôts", 1),
     ]
-    assert [b.label for b in services.compute_results(answered, "ar").questions[-1].bars][0] == (
-        "التغطية الصحية"
-    )
+    assert [b.label for b in surveys_results.compute_results(answered, "ar").questions[-1].bars][
+        0
+    ] == ("التغطية الصحية")
 
 
 def test_text_answers_can_be_searched(answered):
     comment = answered.questions[6]
 
     def texts(q):
-        results = services.compute_results(answered, "fr", search=q).questions
+        results = surveys_results.compute_results(answered, "fr", search=q).questions
         return next(r for r in results if r.question.id == comment.id).texts
 
     assert len(texts("")) == 2
@@ -154,9 +158,11 @@ def test_identified_results_filter_by_trade(app, survey, past_event, as_organise
     for invite, value in zip(
         db.session.scalars(sa.select(SurveyInvite).order_by(SurveyInvite.id)), (5, 1), strict=True
     ):
-        services.submit_response(invite, {rating.id: value}, secret=app.config["SECRET_KEY"])
+        surveys_answering.submit_response(
+            invite, {rating.id: value}, secret=app.config["SECRET_KEY"]
+        )
     db.session.commit()
-    only_bakers = services.compute_results(survey, "fr", trade="bakery")
+    only_bakers = surveys_results.compute_results(survey, "fr", trade="bakery")
     assert _result(only_bakers, QuestionKind.RATING).mean == 5
     text = as_organiser.get(f"/events/{past_event.id}/survey/export.csv?trade=metalwork").get_data(
         as_text=True
@@ -227,7 +233,7 @@ def test_the_survey_tab_creates_opens_and_sends_now(as_organiser, past_event):
     assert as_organiser.post(f"{base}/send-now", data={"csrf_token": token}).status_code == 302
     message = db.session.scalar(sa.select(OutboxMessage))
     assert message is not None and message.to_email == "karim@example.ma"
-    assert message.send_after <= past_event.ends_at + services.timedelta(hours=2)
+    assert message.send_after <= past_event.ends_at + timedelta(hours=2)
 
 
 def test_whoever_answered_counts_as_reached_even_if_the_email_is_still_queued(answered):
@@ -238,5 +244,5 @@ def test_whoever_answered_counts_as_reached_even_if_the_email_is_still_queued(an
         .values(state=OutboxState.QUEUED)
     )
     db.session.commit()
-    results = services.compute_results(answered, "fr")
+    results = surveys_results.compute_results(answered, "fr")
     assert (results.sent, results.responses, results.rate) == (5, 5, 1.0)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from blueprints.surveys import services
+from blueprints.surveys import answering, schedule, services
 from blueprints.surveys.cli import cli as surveys_cli
 from blueprints.surveys.models import SurveyInvite, SurveyResponse
 from core.db import utcnow
@@ -78,8 +78,8 @@ def test_each_person_gets_the_survey_in_their_language(app, survey, past_event, 
 def test_opening_twice_and_ticking_never_queue_twice(app, survey, past_event):
     make_registration(past_event, "Karim", email="karim@example.ma")
     open_survey(survey)
-    assert services.schedule_survey(survey) == 0
-    assert services.tick() == (0, 0)
+    assert schedule.schedule_survey(survey) == 0
+    assert schedule.tick() == (0, 0)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 1
 
@@ -109,12 +109,12 @@ def test_the_reminder_goes_only_to_those_who_did_not_answer(app, survey, past_ev
     make_registration(past_event, "Silent", email="silent@example.ma")
     open_survey(survey)
     answered, silent = _invites()
-    services.submit_response(answered, {}, secret=app.config["SECRET_KEY"])
+    answering.submit_response(answered, {}, secret=app.config["SECRET_KEY"])
     db.session.commit()
     first = answered.send_at
-    assert services.queue_reminders(survey, now=first + timedelta(days=2)) == 0
-    assert services.queue_reminders(survey, now=first + timedelta(days=3)) == 1
-    assert services.queue_reminders(survey, now=first + timedelta(days=4)) == 0  # only one
+    assert schedule.queue_reminders(survey, now=first + timedelta(days=2)) == 0
+    assert schedule.queue_reminders(survey, now=first + timedelta(days=3)) == 1
+    assert schedule.queue_reminders(survey, now=first + timedelta(days=4)) == 0  # only one
     db.session.commit()
     reminders = list(
         db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.kind == "survey_reminder"))
@@ -132,7 +132,7 @@ def test_no_reminder_when_set_to_zero_days(app, survey, past_event):
     survey.reminder_days = 0
     make_registration(past_event)
     open_survey(survey)
-    assert services.queue_reminders(survey, now=utcnow() + timedelta(days=30)) == 0
+    assert schedule.queue_reminders(survey, now=utcnow() + timedelta(days=30)) == 0
 
 
 def test_closing_cancels_queued_invitations_and_refuses_answers(app, survey, past_event, client):
@@ -149,8 +149,8 @@ def test_closing_cancels_queued_invitations_and_refuses_answers(app, survey, pas
 
 def test_a_draft_survey_sends_nothing(app, survey, past_event):
     make_registration(past_event)
-    assert services.schedule_survey(survey) == 0
-    assert services.tick() == (0, 0)
+    assert schedule.schedule_survey(survey) == 0
+    assert schedule.tick() == (0, 0)
     assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
 
 

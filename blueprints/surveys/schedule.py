@@ -1,0 +1,211 @@
+"""When the survey goes out and to whom: attendees, invites, reminders, the periodic tick."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from blueprints.events.models import Event
+from blueprints.rsvp.models import Registration
+from blueprints.surveys.models import (
+    Survey,
+    SurveyInvite,
+    SurveyStatus,
+)
+from core.db import utcnow
+from core.outbox import OutboxMessage, OutboxState, enqueue
+from extensions import db
+
+INVITE_KIND = "survey_invite"
+
+
+REMINDER_KIND = "survey_reminder"
+
+
+def scheduled_at(survey: Survey) -> datetime:
+    """When invitations are due: the event's end plus the delay, or earlier if sent now."""
+    planned = survey.event.ends_at + timedelta(hours=survey.delay_hours)
+    if survey.send_now_at is not None and survey.send_now_at < planned:
+        return survey.send_now_at
+    return planned
+
+
+@dataclass(frozen=True)
+class Attendee:
+    person_key: str
+    registration_id: int
+    companion_id: int | None
+    email: str
+    full_name: str
+    locale: str
+
+
+def attendees(event: Event) -> list[Attendee]:
+    """Everyone checked in at the event who has an email: attendees and their companions."""
+    registrations = db.session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.organisation_id == event.organisation_id,
+            Registration.checked_in_at.is_not(None),
+        )
+        .order_by(Registration.id)
+    )
+    people: list[Attendee] = []
+    for registration in registrations:
+        locale = registration.locale if registration.locale in ("ar", "fr") else "ar"
+        if registration.email:
+            people.append(
+                Attendee(
+                    f"r:{registration.id}",
+                    registration.id,
+                    None,
+                    registration.email.strip().lower(),
+                    registration.full_name,
+                    locale,
+                )
+            )
+        for companion in registration.companion_list:
+            if companion.email:
+                people.append(
+                    Attendee(
+                        f"c:{companion.id}",
+                        registration.id,
+                        companion.id,
+                        companion.email.strip().lower(),
+                        companion.full_name,
+                        locale,
+                    )
+                )
+    return people
+
+
+def invite_key(invite: SurveyInvite) -> str:
+    return f"survey:{invite.survey_id}:invite:{invite.id}"
+
+
+def reminder_key(invite: SurveyInvite) -> str:
+    return f"survey:{invite.survey_id}:reminder:{invite.id}"
+
+
+def schedule_survey(survey: Survey, now: datetime | None = None) -> int:
+    """Make sure every checked-in person has an invitation queued; returns how many were new.
+
+    Idempotent: the outbox key `survey:<id>:invite:<invite id>` is queued once. Invitations
+    not yet due follow a changed delay or "send now".
+    """
+    if survey.status != SurveyStatus.OPEN:
+        return 0
+    now = now or utcnow()
+    due = scheduled_at(survey)
+    existing = {
+        invite.person_key: invite
+        for invite in db.session.scalars(
+            sa.select(SurveyInvite).where(SurveyInvite.survey_id == survey.id)
+        )
+    }
+    queued = 0
+    for person in attendees(survey.event):
+        invite = existing.get(person.person_key)
+        if invite is None:
+            invite = _new_invite(survey, person, max(due, now), now)
+            if invite is None:
+                continue
+        elif invite.send_at > now and invite.send_at != max(due, now):
+            invite.send_at = max(due, now)
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(
+                    OutboxMessage.key == invite_key(invite),
+                    OutboxMessage.state == OutboxState.QUEUED,
+                )
+                .values(send_after=invite.send_at)
+            )
+        message = enqueue(
+            db.session,
+            key=invite_key(invite),
+            kind=INVITE_KIND,
+            to_email=invite.email,
+            to_name=invite.full_name,
+            locale=invite.locale,
+            payload={"invite_id": invite.id},
+            send_after=invite.send_at,
+            organisation_id=survey.organisation_id,
+            subject=("survey_invite", invite.id),
+        )
+        queued += message is not None
+    db.session.flush()
+    return queued
+
+
+def _new_invite(survey, person: Attendee, send_at: datetime, now: datetime):
+    invite = SurveyInvite(
+        organisation_id=survey.organisation_id,
+        survey_id=survey.id,
+        person_key=person.person_key,
+        registration_id=person.registration_id,
+        companion_id=person.companion_id,
+        email=person.email,
+        full_name=person.full_name,
+        locale=person.locale,
+        send_at=send_at,
+        created_at=now,
+    )
+    try:
+        with db.session.begin_nested():  # a concurrent tick made it first: use theirs
+            db.session.add(invite)
+    except IntegrityError:
+        return db.session.scalar(
+            sa.select(SurveyInvite).where(
+                SurveyInvite.survey_id == survey.id,
+                SurveyInvite.person_key == person.person_key,
+            )
+        )
+    return invite
+
+
+def queue_reminders(survey: Survey, now: datetime | None = None) -> int:
+    """One reminder, `reminder_days` after the invitation, to those who have not answered."""
+    if survey.status != SurveyStatus.OPEN or survey.reminder_days <= 0:
+        return 0
+    now = now or utcnow()
+    cutoff = now - timedelta(days=survey.reminder_days)
+    invites = db.session.scalars(
+        sa.select(SurveyInvite).where(
+            SurveyInvite.survey_id == survey.id,
+            SurveyInvite.responded.is_(False),
+            SurveyInvite.send_at <= cutoff,
+        )
+    )
+    queued = 0
+    for invite in invites:
+        message = enqueue(
+            db.session,
+            key=reminder_key(invite),
+            kind=REMINDER_KIND,
+            to_email=invite.email,
+            to_name=invite.full_name,
+            locale=invite.locale,
+            payload={"invite_id": invite.id},
+            send_after=now,
+            organisation_id=survey.organisation_id,
+            subject=("survey_invite", invite.id),
+        )
+        queued += message is not None
+    db.session.flush()
+    return queued
+
+
+def tick(now: datetime | None = None) -> tuple[int, int]:
+    """For every open survey: queue invitations still missing, then due reminders."""
+    now = now or utcnow()
+    invitations = reminders = 0
+    for survey in db.session.scalars(
+        sa.select(Survey).where(Survey.status == SurveyStatus.OPEN).order_by(Survey.id)
+    ):
+        invitations += schedule_survey(survey, now)
+        reminders += queue_reminders(survey, now)
+    return invitations, reminders
