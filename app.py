@@ -21,12 +21,12 @@ from blueprints import (
     site,
     surveys,
 )
-from blueprints.demo.cli import cli as demo_cli
 from config import Config, config_for
 from core import access, errors, i18n, security, templating
 from core.db import enable_sqlite_pragmas
 from core.outbox_cli import cli as outbox_cli
 from core.outbox_worker import start_in_process_worker
+from demo.cli import cli as demo_cli
 from extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import time
 from datetime import timedelta
@@ -10,7 +12,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from blueprints.auth.models import User
-from blueprints.demo import data
 from blueprints.events.models import Event, EventStatus
 from blueprints.followups.models import FollowUp, FollowUpStatus
 from blueprints.members.models import Member
@@ -21,6 +22,7 @@ from core import i18n
 from core.db import utcnow
 from core.outbox import OutboxMessage, OutboxState
 from core.roles import Role
+from demo import around, data
 from extensions import db
 from tests.conftest import csrf_token_from, login
 
@@ -83,7 +85,12 @@ def test_demo_is_idempotent_and_matches_the_meeting(app):
     assert runner.invoke(args=["demo"]).exit_code == 0
     assert _counts() == counts
     assert all(counts[name] > 0 for name in STORY_TABLES), counts
-    assert counts["member"] == len(data.MEMBERS) + len(data.OFFICIALS)
+    listed = list(csv.DictReader(io.StringIO(data.MEMBERS_CSV.read_text(encoding="utf-8"))))
+    assert counts["member"] == len(listed)  # every row of the CSV came through the importer
+    officials = db.session.scalars(sa.select(Member).where(Member.category == "official")).all()
+    assert len(officials) == sum(row["Catégorie"] == "official" for row in listed)
+    board = db.session.scalar(sa.select(Member).where(Member.email == listed[0]["Email"]))
+    assert board.tag_names == listed[0]["Tags"].split(",") and board.ice == listed[0]["ICE"]
     assert counts["event"] == 3
     assert counts["programme_item"] == 18
 
@@ -131,11 +138,15 @@ def _registrations(event: Event, status: RegistrationStatus | None = None) -> li
 
 def test_demo_tells_the_story_of_each_feature(app):
     _demo(app)
-    main, today, past = _event(), _event(data.TODAY_SUFFIX["fr"]), _event(data.PAST_SUFFIX["fr"])
+    main, today, past = (
+        _event(),
+        _event(around.TODAY_SUFFIX["fr"]),
+        _event(around.PAST_SUFFIX["fr"]),
+    )
 
     # Main meeting: everyone invited, about fifteen answers, concerns become follow-ups.
     answers = _registrations(main)
-    assert len(answers) == len(data.MAIN_RSVPS)
+    assert len(answers) == len(around.MAIN_RSVPS)
     declined = [r for r in answers if r.status == RegistrationStatus.DECLINED]
     assert len(declined) == 4 and all(r.decline_reason for r in declined)
     assert sum(r.companions for r in answers) == 4
@@ -148,25 +159,25 @@ def test_demo_tells_the_story_of_each_feature(app):
     )
 
     # Today's session: an hour after the first run, tickets, a few already in at door A.
-    assert today.status == EventStatus.PUBLISHED and today.capacity == data.TODAY_CAPACITY
+    assert today.status == EventStatus.PUBLISHED and today.capacity == around.TODAY_CAPACITY
     assert timedelta(minutes=55) < today.starts_at - utcnow() <= timedelta(hours=1)
     accepted = _registrations(today, RegistrationStatus.ACCEPTED)
-    assert len(accepted) == len(data.TODAY_GUESTS) and all(r.ticket_code for r in accepted)
+    assert len(accepted) == len(around.TODAY_GUESTS) and all(r.ticket_code for r in accepted)
     arrived = [r for r in accepted if r.checked_in_at is not None]
-    assert len(arrived) == data.TODAY_CHECKED_IN and {r.checked_in_door for r in arrived} == {"A"}
+    assert len(arrived) == around.TODAY_CHECKED_IN and {r.checked_in_door for r in arrived} == {"A"}
 
     # Past edition: a month ago, closed, its arrivals at the time of the meeting.
     assert past.status == EventStatus.CLOSED
     assert timedelta(days=28) <= utcnow() - past.starts_at < timedelta(days=36)
     came = [r for r in _registrations(past) if r.checked_in_at is not None]
-    assert len(came) == len(data.PAST_GUESTS) - len(data.PAST_NO_SHOWS)
+    assert len(came) == len(around.PAST_GUESTS) - len(around.PAST_NO_SHOWS)
     assert all(past.starts_at - timedelta(hours=1) < r.checked_in_at < past.ends_at for r in came)
     survey = db.session.scalar(sa.select(Survey).where(Survey.event_id == past.id))
     assert survey.status == SurveyStatus.OPEN
     responses = db.session.scalar(
         sa.select(sa.func.count(SurveyResponse.id)).where(SurveyResponse.survey_id == survey.id)
     )
-    assert responses == len(data.SURVEY_ANSWERS)
+    assert responses == len(around.SURVEY_ANSWERS)
     followups = list(db.session.scalars(sa.select(FollowUp)))
     assert {f.status for f in followups} == set(FollowUpStatus)
     resolved = [f for f in followups if f.status == FollowUpStatus.RESOLVED]
@@ -210,7 +221,7 @@ def test_past_edition_results_and_followups_for_the_organiser(app, client):
     assert "<svg" in html
     board = client.get(links["Follow-up board (organiser)"] + "?lang=ar")
     assert board.status_code == 200
-    assert data.QA_CONCERNS[0]["text"][:20] in board.get_data(as_text=True)
+    assert around.QA_CONCERNS[0]["text"][:20] in board.get_data(as_text=True)
     registrations = client.get(links["Registrations, main meeting (organiser)"])
     assert registrations.status_code == 200
 

@@ -18,7 +18,7 @@ LAYERS = [
     {"invitations"},
     {"rsvp"},
     {"checkin", "followups", "surveys"},
-    {"dashboard", "site", "demo"},
+    {"dashboard", "site"},
 ]
 LAYER_OF = {feature: i for i, layer in enumerate(LAYERS) for feature in layer}
 

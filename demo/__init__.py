@@ -1,0 +1,1 @@
+"""The demo: `flask demo` loads an organisation, its meetings, members and their story."""
