@@ -107,33 +107,12 @@ def checkins(event_id: int):
     if not isinstance(body, dict):
         return _bad("send a JSON object")
     try:
-        code = body.get("code")
-        if code is not None and not isinstance(code, str):
-            raise BadRequest("code must be a string")
-        registration_id = body.get("registration_id")
-        if registration_id is not None and (
-            isinstance(registration_id, bool) or not isinstance(registration_id, int)
-        ):
-            raise BadRequest("registration_id must be an integer")
-        if code is None and registration_id is None:
-            raise BadRequest("send code (or registration_id)")
-        door = _optional_str(body, "door", rules.MAX_DOOR)
-        nonce = _optional_str(body, "nonce", rules.MAX_NONCE)
-        scanned_at = _parse_time(body.get("scanned_at"))
-        offline = body.get("offline", False)
-        if not isinstance(offline, bool):
-            raise BadRequest("offline must be true or false")
+        code, registration_id, door, kwargs = _read_scan(body)
     except BadRequest as error:
         return _bad(str(error))
     if caller.device is not None:
         door = caller.device.door  # a device stands at the door it was issued for
-    kwargs = dict(
-        by_user=caller.user,
-        device=caller.device,
-        nonce=nonce,
-        scanned_at=scanned_at,
-        offline=offline,
-    )
+    kwargs.update(by_user=caller.user, device=caller.device)
     with write_turn(db.engine):
         if caller.device is None:
             answer = _check_in(caller, code, registration_id, door, kwargs)
@@ -144,6 +123,29 @@ def checkins(event_id: int):
                 answer = _check_in(caller, code, registration_id, door, {**kwargs, "conn": conn})
                 conn.commit()
     return jsonify(answer)
+
+
+def _read_scan(body: dict) -> tuple[str | None, int | None, str | None, dict]:
+    """(code, registration_id, door, the other check-in arguments) from a request body."""
+    code = body.get("code")
+    if code is not None and not isinstance(code, str):
+        raise BadRequest("code must be a string")
+    registration_id = body.get("registration_id")
+    if registration_id is not None and (
+        isinstance(registration_id, bool) or not isinstance(registration_id, int)
+    ):
+        raise BadRequest("registration_id must be an integer")
+    if code is None and registration_id is None:
+        raise BadRequest("send code (or registration_id)")
+    offline = body.get("offline", False)
+    if not isinstance(offline, bool):
+        raise BadRequest("offline must be true or false")
+    kwargs = {
+        "nonce": _optional_str(body, "nonce", rules.MAX_NONCE),
+        "scanned_at": _parse_time(body.get("scanned_at")),
+        "offline": offline,
+    }
+    return code, registration_id, _optional_str(body, "door", rules.MAX_DOOR), kwargs
 
 
 def _check_in(caller: DoorCaller, code, registration_id, door, kwargs) -> dict:

@@ -26,11 +26,9 @@ from core.access import current_org_id, role_required, scoped_get_or_404
 from core.i18n import localized
 from core.roles import Role
 from core.templating import (
-    local_datetime,
     register_event_tab,
     register_labels,
     register_nav,
-    status_label,
 )
 from extensions import db
 
@@ -106,38 +104,7 @@ def event_board(event_id: int):
 @bp.get("/followups/export.<any(csv, xlsx):fmt>")
 @role_required(Role.ORGANISER)
 def export(fmt: str):
-    rows = db.session.scalars(services.board_query(current_org_id(), _filters())).all()
-    header = [
-        _("Number"),
-        _("Raised on"),
-        _("Event"),
-        _("Source"),
-        _("Question"),
-        _("Concern"),
-        _("Raised by"),
-        _("Contact"),
-        _("Assigned to"),
-        _("Status"),
-        _("Answer"),
-        _("Resolved on"),
-    ]
-    body = [
-        [
-            f.id,
-            local_datetime(f.created_at, "short"),
-            localized(f.event, "title"),
-            status_label(f.source),
-            f.question,
-            f.text,
-            f.raised_by_name,
-            f.raised_by_contact,
-            localized(f.partner, "name") if f.partner else f.department,
-            status_label(f.status),
-            f.resolution,
-            local_datetime(f.resolved_at, "short"),
-        ]
-        for f in rows
-    ]
+    header, body = services.export_rows(current_org_id(), _filters())
     data = exports.render(header, body, fmt, title=_("Follow-ups"))
     return exports.download(data, fmt, "followups")
 

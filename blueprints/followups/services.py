@@ -16,7 +16,9 @@ from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
 from blueprints.orgs.models import Partner
 from blueprints.rsvp.models import Registration
 from core.db import utcnow
+from core.i18n import localized
 from core.outbox import enqueue
+from core.templating import local_datetime, status_label
 from extensions import db
 
 RESOLVED_KIND = "followup_resolved"
@@ -219,3 +221,41 @@ def departments_of(organisation_id: int) -> list[str]:
             .order_by(FollowUp.department)
         )
     )
+
+
+def export_rows(organisation_id: int, filters) -> tuple[list[str], list[list]]:
+    """The board as the export shows it: a header and a row per follow-up, in the reader's
+    language (labels and local times)."""
+    rows = db.session.scalars(board_query(organisation_id, filters)).all()
+    header = [
+        str(_l("Number")),
+        str(_l("Raised on")),
+        str(_l("Event")),
+        str(_l("Source")),
+        str(_l("Question")),
+        str(_l("Concern")),
+        str(_l("Raised by")),
+        str(_l("Contact")),
+        str(_l("Assigned to")),
+        str(_l("Status")),
+        str(_l("Answer")),
+        str(_l("Resolved on")),
+    ]
+    body = [
+        [
+            f.id,
+            local_datetime(f.created_at, "short"),
+            localized(f.event, "title"),
+            status_label(f.source),
+            f.question,
+            f.text,
+            f.raised_by_name,
+            f.raised_by_contact,
+            localized(f.partner, "name") if f.partner else f.department,
+            status_label(f.status),
+            f.resolution,
+            local_datetime(f.resolved_at, "short"),
+        ]
+        for f in rows
+    ]
+    return header, body

@@ -63,12 +63,9 @@ def index(event_id: int):
     )
 
 
-@bp.route("/events/<int:event_id>/invitations/new", methods=["GET", "POST"])
-@role_required(Role.ORGANISER)
-def new(event_id: int):
-    event = scoped_get_or_404(Event, event_id)
+def _audience_form(org_id: int) -> AudienceForm:
+    """The audience form with this organisation's tags, categories, trades and members."""
     form = AudienceForm()
-    org_id = current_org_id()
     form.tags.choices = [(t, t) for t in members.tags_of(org_id)]
     form.categories.choices = category_choices()
     form.trades.choices = [(t, t) for t in members.trades_of(org_id)]
@@ -79,6 +76,14 @@ def new(event_id: int):
         .limit(3000)
     )
     form.members.choices = [(i, f"{name} ({category.value})") for i, name, category in hand]
+    return form
+
+
+@bp.route("/events/<int:event_id>/invitations/new", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def new(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    form = _audience_form(current_org_id())
     summary = None
     if form.validate_on_submit():
         audience = form.audience()

@@ -30,6 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.rsvp.answers import RsvpData, Visitor
 from blueprints.rsvp.models import Question, QuestionKind
 from core.i18n import localized
 from core.phones import normalise_phone
@@ -129,6 +130,16 @@ class InvitationAnswerForm(BaseAnswerForm):
     )
     decline_reason = TextAreaField(_l("Reason (optional)"), validators=[Length(max=2000)])
 
+    def rsvp_data(self, locale: str) -> RsvpData:
+        return RsvpData(
+            accept=self.answer.data == "accept",
+            locale=locale,
+            companion_names=self.companion_names(),
+            consent=bool(self.consent.data),
+            decline_reason=self.decline_reason.data or "",
+            answers=self.answers(),
+        )
+
 
 class OpenRegistrationForm(BaseAnswerForm):
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
@@ -142,6 +153,24 @@ class OpenRegistrationForm(BaseAnswerForm):
     trade = StringField(_l("Trade or activity"), validators=[Length(max=60)])
     # A field people never see: software that fills every field fills this one too.
     website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
+
+    def visitor(self) -> Visitor:
+        return Visitor(
+            full_name=self.full_name.data,
+            email=self.email.data,
+            phone=normalise_phone(self.phone.data),
+            company=self.company.data or "",
+            trade=self.trade.data or "",
+        )
+
+    def rsvp_data(self, locale: str) -> RsvpData:
+        return RsvpData(
+            accept=True,
+            locale=locale,
+            companion_names=self.companion_names(),
+            consent=bool(self.consent.data),
+            answers=self.answers(),
+        )
 
 
 def _question_field(question: Question, locale: str):

@@ -41,7 +41,6 @@ from core.access import public_rate_limit
 from core.calendar import event_ics
 from core.db import utcnow
 from core.i18n import current_language, normalise_locale
-from core.phones import normalise_phone
 from core.qr import qr_svg
 from core.templating import Link, register_public_action
 from extensions import db, limiter
@@ -132,14 +131,7 @@ def answer(token: str):
     if request.method == "POST" and not is_open:
         flash(_("Answers for this event are closed."), "warning")
     elif is_open and form.validate_on_submit():
-        data = answers.RsvpData(
-            accept=form.answer.data == "accept",
-            locale=current_language(),
-            companion_names=form.companion_names(),
-            consent=bool(form.consent.data),
-            decline_reason=form.decline_reason.data or "",
-            answers=form.answers(),
-        )
+        data = form.rsvp_data(current_language())
         try:
             registration = answers.respond(invitation, data)
         except errors.RsvpError as error:
@@ -257,22 +249,8 @@ def register(public_id: str):
         if form.website.data:
             # Filled by a robot: say the usual thing, keep nothing.
             return redirect(url_for("rsvp.register", public_id=public_id, sent=1))
-        visitor = answers.Visitor(
-            full_name=form.full_name.data,
-            email=form.email.data,
-            phone=normalise_phone(form.phone.data),
-            company=form.company.data or "",
-            trade=form.trade.data or "",
-        )
-        data = answers.RsvpData(
-            accept=True,
-            locale=current_language(),
-            companion_names=form.companion_names(),
-            consent=bool(form.consent.data),
-            answers=form.answers(),
-        )
         try:
-            answers.register_openly(event, visitor, data)
+            answers.register_openly(event, form.visitor(), form.rsvp_data(current_language()))
         except errors.RsvpError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -305,13 +283,7 @@ def confirm(token: str):
             flash(str(error), "danger")
         else:
             db.session.commit()
-            if registration.status == RegistrationStatus.ACCEPTED:
-                flash(
-                    _("Your place is confirmed. Your ticket is also on its way by email."),
-                    "success",
-                )
-                return redirect(url_for("rsvp.ticket", code=registration.ticket_code))
-            return redirect(url_for("rsvp.confirm", token=token))
+            return _after_confirm(registration, token)
     return (
         render_template(
             "rsvp/confirm.html",
@@ -325,4 +297,8 @@ def confirm(token: str):
     )
 
 
-# --------------------------------------------------------------------------- the organiser
+def _after_confirm(registration: Registration, token: str):
+    if registration.status == RegistrationStatus.ACCEPTED:
+        flash(_("Your place is confirmed. Your ticket is also on its way by email."), "success")
+        return redirect(url_for("rsvp.ticket", code=registration.ticket_code))
+    return redirect(url_for("rsvp.confirm", token=token))
