@@ -6,7 +6,8 @@ Each feature lists its routes in tests/<feature>/access.py:
                                     params=lambda w: {"event_id": w.event.id})}
 
 and may define `setup(world)` to add the objects its URLs need (world.member = ...).
-`test_route_permissions` requests every route of the URL map as each visitor, and fails
+`test_route_permission` requests every route of the URL map as each visitor, each time with
+objects of its own (a fresh world), expecting exactly one status; another test fails
 for a route that no feature lists. POSTs are sent without a body and with CSRF off, so
 the status shows the access decision, not form validation.
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-Status = int | tuple[int, ...]
+Status = int  # exactly one: each request has fresh objects of its own
 VISITORS = ("anon", "door", "organiser", "owner", "other")
 
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from blueprints.followups.models import FollowUp, FollowUpSource
+from blueprints.rsvp import models as rsvp_models
 from core.outbox import OutboxMessage
 from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.conftest import csrf_token_from, form_page_token, make_event
-
-rsvp = pytest.importorskip("tests.rsvp.conftest")  # the RSVP questions feature
-rsvp_models = pytest.importorskip("blueprints.rsvp.models")
+from tests.rsvp import conftest as rsvp
 
 
 def test_a_concern_from_the_open_rsvp_form_is_answered_by_email(

@@ -52,8 +52,7 @@ ANYONE = (200, 200, 200, 200, 200)
 
 ROUTES = {
     # the invitee: the token is the key; an empty POST re-shows the form with its errors
-    # (422), or says that answers are closed (200) once the matrix has cancelled the event
-    "rsvp.answer": [Access(*ANYONE, **TOKEN), Access(*((200, 422),) * 5, method="POST", **TOKEN)],
+    "rsvp.answer": [Access(*ANYONE, **TOKEN), Access(*((422,) * 5), method="POST", **TOKEN)],
     "rsvp.ticket": Access(*ANYONE, **CODE),
     "rsvp.ticket_ics": Access(*ANYONE, **CODE),
     # whoever holds the code may give up the place (each visitor gets a fresh world)
@@ -92,9 +91,8 @@ ROUTES = {
         Access(LOGIN, NO, 200, 200, 404, params=_question()),
         Access(LOGIN, NO, 302, 302, 404, method="POST", params=_question()),
     ],
-    # 404 when the matrix has already deleted the question in this world
     "rsvp.question_move": Access(
-        LOGIN, NO, (302, 404), (302, 404), 404, method="POST", params=_question(direction="down")
+        LOGIN, NO, 302, 302, 404, method="POST", params=_question(direction="down")
     ),
     "rsvp.question_delete": Access(LOGIN, NO, 302, 302, 404, method="POST", params=_question()),
     "rsvp.settings": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
