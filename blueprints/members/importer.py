@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import charset_normalizer
+from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from blueprints.members.models import MemberCategory
@@ -24,6 +26,9 @@ from core.phones import normalise_phone
 from core.text import fold
 
 MAX_BYTES = 20 * 1024 * 1024
+# What a file that is not UTF-8 may be: the code pages Excel uses in Morocco, or UTF-16.
+LEGACY_CODECS = ["cp1256", "cp1252", "utf_16_le", "utf_16_be"]
+DETECT_BYTES = 200_000
 MAX_ROWS = 200_000
 PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # problem rows listed in the report; the counts cover every row
@@ -100,8 +105,6 @@ _CATEGORIES = {
 }  # fmt: skip
 _LOCALES = {fold(k): v for k, v in _LOCALES.items()}
 _CATEGORIES = {fold(k): v for k, v in _CATEGORIES.items()}
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")  # fmt: skip
 _TAG_SPLIT = re.compile(r"[,;|/،]")
 _ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 _WHITESPACE = re.compile(r"\s")
@@ -145,39 +148,31 @@ def decode(data: bytes) -> tuple[str, str]:
         return _checked(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _checked(data.decode("utf-16", errors="replace")), "utf-16"
-    sample = data[:4000]
-    if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without a BOM: every other byte is 0
-        even_zeros = sample[0::2].count(0)
-        codec = "utf-16-be" if even_zeros > sample[1::2].count(0) else "utf-16-le"
-        return _checked(data.decode(codec, errors="replace")), codec
     try:
-        return _checked(data.decode("utf-8")), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    codec = "cp1256" if _looks_arabic(data) else "cp1252"
+    else:
+        if not _unreadable(text):  # (Arabic in UTF-16 without a BOM is "valid" UTF-8 too)
+            return text, "utf-8"
+    # Not UTF-8: what Excel and Windows save. charset-normalizer tells the Arabic code page
+    # from the Western one (and finds UTF-16 without a BOM).
+    found = charset_normalizer.from_bytes(data[:DETECT_BYTES], cp_isolation=LEGACY_CODECS).best()
+    codec = found.encoding if found is not None else "cp1252"
     return _checked(data.decode(codec, errors="replace")), codec
 
 
-def _looks_arabic(data: bytes) -> bool:
-    """Windows-1256 Arabic puts letters in runs of high bytes; French accents stand alone."""
-    high = paired = 0
-    previous_high = False
-    for byte in data[:200_000]:
-        is_high = byte >= 0xC0
-        if is_high:
-            high += 1
-            if previous_high:
-                paired += 1
-        previous_high = is_high
-    return high > 0 and paired / high > 0.4
+def _unreadable(text: str) -> bool:
+    """Control characters or replacement marks in more than 2 % of the text."""
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
+    bad = controls + sample.count("\ufffd")
+    return bool(sample) and bad / len(sample) > 0.02
 
 
 def _checked(text: str) -> str:
     """Refuse what is not text (a photo or a program renamed .csv)."""
-    sample = text[:20000]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-    bad = controls + sample.count("\ufffd")
-    if sample and bad / len(sample) > 0.02:
+    if _unreadable(text):
         raise ImportError_(_l("This file is not a CSV or Excel file that can be read."))
     return text
 
@@ -207,11 +202,12 @@ def _read_csv(text: str, encoding: str) -> Table:
 
 
 def _delimiter(text: str) -> str:
-    """The separator the header line uses most: ',', ';' or a tab."""
-    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    """The separator of the first lines: ',', ';' (Excel in French) or a tab."""
+    sample = "\n".join(text[:65536].splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:  # one column, or nothing the sniffer can tell: a comma
+        return ","
 
 
 def _read_xlsx(data: bytes) -> Table:
@@ -375,7 +371,7 @@ def check_row(raw: dict[str, str], line: int) -> RowResult:
     email = raw.get("email", "").strip().lower()
     if email.startswith("mailto:"):
         email = email[7:]
-    if email and (len(email) > 254 or not _EMAIL.match(email)):
+    if email and (len(email) > 254 or not _valid_email(email)):
         problems.append(_l("The email address is not valid."))
     values["email"] = email or None
     phone_raw = raw.get("phone", "").strip()
@@ -401,6 +397,15 @@ def check_row(raw: dict[str, str], line: int) -> RowResult:
     values["cnss_number"] = values["cnss_number"] or None
     values["tags"] = split_tags(raw.get("tags", ""))
     return RowResult(line, values, INVALID if problems else NEW, problems)
+
+
+def _valid_email(email: str) -> bool:
+    """The same check as the forms' (email-validator), without asking the DNS."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
 
 
 def valid_ice(ice: str) -> bool:

@@ -39,7 +39,7 @@ def _count() -> int:
     return db.session.scalar(sa.select(sa.func.count(Member.id)))
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1256"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1256"])
 def test_arabic_file_in_every_encoding_is_read_and_mapped(encoding):
     table = importer.read_table(ARABIC_CSV.encode(encoding), "liste.csv")
     assert table.header[0] == "الاسم"
@@ -207,3 +207,20 @@ def test_cli_import_dry_run_then_real(app, org, tmp_path):
     assert "created: 0" in again.output and "skipped: 3" in again.output
     bad = runner.invoke(args=["members", "import", str(path), "--org", "nope"])
     assert bad.exit_code != 0
+
+
+def test_commas_inside_quotes_do_not_fool_the_separator():
+    text = 'Nom;Entreprise;Email\n"Benali, Karim";"Atlas, Bâtiment & Co";k@example.ma\n'
+    table = importer.read_table(text.encode("utf-8"), "liste.csv")
+    assert table.delimiter == ";"
+    assert table.rows == [["Benali, Karim", "Atlas, Bâtiment & Co", "k@example.ma"]]
+
+
+@pytest.mark.parametrize(
+    ("email", "valid"),
+    [("karim@example.ma", True), ("a..b@example.ma", False), ("karim@example", False),
+     ("karim@-example.ma", False), ("كريم@example.ma", True)],
+)  # fmt: skip
+def test_emails_are_checked_as_the_forms_check_them(email, valid):
+    result = importer.check_row({"full_name": "Karim", "email": email}, line=2)
+    assert (result.status != importer.INVALID) is valid, result.problems
