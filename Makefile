@@ -6,19 +6,28 @@ export FLASK_APP := app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-dev db demo translations compile-translations lint format bench clean
+.PHONY: run test setup setup-dev db demo translations compile-translations lint format bench clean lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
+# Installed from the lock files: every package of the tree pinned, with its hashes.
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock $(VENV)/.runtime
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+# After changing requirements*.txt: write the lock files again (pip-tools).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools
+	for f in requirements requirements-dev; do \
+	  $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	    --no-emit-index-url --no-emit-find-links --output-file $$f.lock $$f.txt; \
+	done
 
 setup: $(VENV)/.runtime compile-translations
 
