@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.followups.models import FollowUp
-from core.i18n import localized, text_direction
+from core.emails import from_organisation, render_pair
+from core.i18n import localized
 from core.outbox import BuiltEmail, OutboxMessage
 from extensions import db
 
@@ -28,21 +28,12 @@ def build_resolved(message: OutboxMessage) -> BuiltEmail:
             "assigned": localized(followup.partner, "name", locale)
             if followup.partner
             else followup.department,
-            "lang": locale,
-            "dir": text_direction(locale),
         }
         subject = _(
             "An answer to the question you raised at %(event)s", event=context["event_title"]
         )
-        text = render_template("followups/email/resolved.txt", **context)
-        html = render_template("followups/email/resolved.html", **context)
-    return BuiltEmail(
-        subject=subject,
-        text=text,
-        html=html,
-        reply_to=organisation.reply_to,
-        sender_name=organisation.sender_name,
-    )
+    text, html = render_pair("followups/email/resolved", locale, **context)
+    return from_organisation(organisation, locale, subject=subject, text=text, html=html)
 
 
 # Wired by the feature's init_app: the outbox asks for a builder by the message's kind.

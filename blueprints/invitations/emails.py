@@ -11,7 +11,6 @@ import re
 import secrets
 
 import sqlalchemy as sa
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar.parser import Contentline
@@ -23,16 +22,11 @@ from blueprints.invitations import notices, reminders, services
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
 from blueprints.members.models import Member
 from core.calendar import event_ics
+from core.emails import from_organisation, render_pair
 from core.i18n import localized, text_direction
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from core.outbox_delivery import batch_cache
 from extensions import db
-
-
-def _sender(event: Event, locale: str) -> tuple[str, str | None]:
-    org = event.organisation
-    name = org.sender_name or localized(org, "name", locale)
-    return name, org.reply_to
 
 
 def _context(event: Event, locale: str, **extra) -> dict:
@@ -126,8 +120,7 @@ def render_invitation(
             subject = _("Reminder: %(title)s", title=context["title"])
         else:
             subject = _("Invitation: %(title)s", title=context["title"])
-        text = render_template("invitations/email/invitation.txt", **context)
-        html = render_template("invitations/email/invitation.html", **context)
+    text, html = render_pair("invitations/email/invitation", locale, **context)
     ics = event_ics(event, locale, context["rsvp_url"], uid_suffix=f"-i{invitation_id}")
     return subject, text, html, ics
 
@@ -182,13 +175,12 @@ def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
     subject, text, html, ics = invitation_content(
         event, locale, template, member.full_name, invitation.token, invitation.id
     )
-    sender_name, reply_to = _sender(event, locale)
-    return BuiltEmail(
+    return from_organisation(
+        event.organisation,
+        locale,
         subject=subject,
         text=text,
         html=html,
-        reply_to=reply_to,
-        sender_name=sender_name,
         headers=_list_headers(invitation),
         attachments=[("invitation.ics", "text/calendar", ics, None)],
     )
@@ -230,17 +222,15 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
             subject = _("Cancelled: %(title)s", title=context["title"])
         else:
             subject = _("Change: %(title)s", title=context["title"])
-        text = render_template("invitations/email/notice.txt", **context)
-        html = render_template("invitations/email/notice.html", **context)
-    sender_name, reply_to = _sender(event, locale)
+    text, html = render_pair("invitations/email/notice", locale, **context)
     suffix = f"-i{invitation.id}" if invitation else f"-r{registration_id or 0}"
     ics = event_ics(event, locale, link or "", uid_suffix=suffix, cancelled=cancelled)
-    return BuiltEmail(
+    return from_organisation(
+        event.organisation,
+        locale,
         subject=subject,
         text=text,
         html=html,
-        reply_to=reply_to,
-        sender_name=sender_name,
         headers=_list_headers(invitation),
         attachments=[("event.ics", "text/calendar", ics, None)],
     )

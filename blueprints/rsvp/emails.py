@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration, RegistrationConfirmation
 from core.calendar import event_ics
-from core.i18n import localized, text_direction
+from core.emails import from_organisation, render_pair
+from core.i18n import localized
 from core.outbox import BuiltEmail, OutboxMessage
 from core.qr import qr_png
 from core.urls import external_url
@@ -26,22 +26,13 @@ def _registration(message: OutboxMessage) -> Registration:
 
 
 def _render(name: str, locale: str, **context) -> tuple[str, str]:
-    context.setdefault("direction", text_direction(locale))
-    context.setdefault("locale", locale)
-    text = render_template(f"rsvp/email/{name}.txt", **context)
-    html = render_template(f"rsvp/email/{name}.html", **context)
-    return text, html
+    return render_pair(f"rsvp/email/{name}", locale, **context)
 
 
 def _envelope(registration: Registration, subject: str, text: str, html: str, **extra):
     organisation = registration.event.organisation
-    return BuiltEmail(
-        subject=subject,
-        text=text,
-        html=html,
-        reply_to=organisation.reply_to,
-        sender_name=organisation.sender_name or localized(organisation, "name"),
-        **extra,
+    return from_organisation(
+        organisation, registration.locale, subject=subject, text=text, html=html, **extra
     )
 
 

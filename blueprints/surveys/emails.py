@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.surveys.models import SurveyInvite
-from core.i18n import localized, text_direction
+from core.emails import from_organisation, render_pair
+from core.i18n import localized
 from core.outbox import BuiltEmail, OutboxMessage
 from core.urls import external_url
 from extensions import db
@@ -33,22 +33,13 @@ def _build(message: OutboxMessage, reminder: bool) -> BuiltEmail:
             "organisation_name": localized(organisation, "name", locale),
             "link": survey_link(invite),
             "reminder": reminder,
-            "lang": locale,
-            "dir": text_direction(locale),
         }
         if reminder:
             subject = _("Reminder: your opinion on %(event)s", event=context["event_title"])
         else:
             subject = _("Your opinion on %(event)s", event=context["event_title"])
-        text = render_template("surveys/email/invite.txt", **context)
-        html = render_template("surveys/email/invite.html", **context)
-    return BuiltEmail(
-        subject=subject,
-        text=text,
-        html=html,
-        reply_to=organisation.reply_to,
-        sender_name=organisation.sender_name,
-    )
+    text, html = render_pair("surveys/email/invite", locale, **context)
+    return from_organisation(organisation, locale, subject=subject, text=text, html=html)
 
 
 def build_invite(message: OutboxMessage) -> BuiltEmail:

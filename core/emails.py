@@ -1,0 +1,34 @@
+"""What every feature's emails.py does alike: render a template pair in the recipient's
+language, and send it in the organisation's name."""
+
+from __future__ import annotations
+
+from flask import render_template
+from flask_babel import force_locale
+
+from core.i18n import localized, text_direction
+from core.outbox import BuiltEmail
+
+
+def render_pair(template: str, locale: str, /, **context) -> tuple[str, str]:
+    """`<template>.txt` and `<template>.html` rendered in `locale`; the context gets
+    `locale`, `lang` and `dir` (and `direction`, the same) unless it has them."""
+    context.setdefault("locale", locale)
+    context.setdefault("lang", locale)
+    context.setdefault("dir", text_direction(locale))
+    context.setdefault("direction", context["dir"])
+    with force_locale(locale):
+        return (
+            render_template(f"{template}.txt", **context),
+            render_template(f"{template}.html", **context),
+        )
+
+
+def from_organisation(organisation, locale: str, /, **parts) -> BuiltEmail:
+    """The email in the organisation's name: its sender name (else its name in the
+    recipient's language) and its reply-to address; `parts` are BuiltEmail's others."""
+    return BuiltEmail(
+        reply_to=organisation.reply_to,
+        sender_name=organisation.sender_name or localized(organisation, "name", locale),
+        **parts,
+    )
