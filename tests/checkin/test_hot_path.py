@@ -242,3 +242,34 @@ def test_an_offline_device_scan_of_a_ticket_admitted_elsewhere_is_a_conflict(
     conflicts = db.session.scalars(sa.select(CheckInConflict)).all()
     assert len(conflicts) == 1
     assert (conflicts[0].first_door, conflicts[0].second_door) == ("A", "B")
+
+
+def test_an_api_scan_takes_the_write_turn(app, client, event, device_token):
+    """Removing the turn from the API (measured faster than BEGIN IMMEDIATE) fails here."""
+    path = _sqlite_file(app)
+    if not path:
+        pytest.skip("the write turn exists only for a SQLite file")
+    guest = make_registration(event)
+    event_id, code = event.id, guest.ticket_code
+    with write_turn(db.engine):
+        pass  # opens the lock file
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({path + '-door.lock'!r}, os.O_RDWR)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(0.5)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        started = time.monotonic()
+        response = scan(client, event_id, code, device_token)
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(10)
+    assert response.status_code == 200 and response.get_json()["result"] == "admitted"
+    assert waited >= 0.3
