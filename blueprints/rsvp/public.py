@@ -120,13 +120,7 @@ def answer(token: str):
     event = invitation.event
     _use_language(invitation.member.locale if invitation.member else None)
     registration = answers.registration_for_invitation(invitation)
-    questions = questionnaire.questions_for(event.id)
-    initial = _initial(registration, questions)
-    if request.args.get("answer") in ("accept", "decline"):
-        initial["answer"] = request.args["answer"]
-    form = answer_form(
-        InvitationAnswerForm, questions, current_language(), event.max_companions, data=initial
-    )
+    form = _answer_form(event, registration)
     is_open = event.rsvp_open()
     if request.method == "POST" and not is_open:
         flash(_("Answers for this event are closed."), "warning")
@@ -153,6 +147,17 @@ def answer(token: str):
             position=seats.waitlist_position(registration) if registration else None,
         ),
         status,
+    )
+
+
+def _answer_form(event: Event, registration: Registration | None) -> InvitationAnswerForm:
+    """The form, filled with the earlier answer (or the one chosen in the email's link)."""
+    questions = questionnaire.questions_for(event.id)
+    initial = _initial(registration, questions)
+    if request.args.get("answer") in ("accept", "decline"):
+        initial["answer"] = request.args["answer"]
+    return answer_form(
+        InvitationAnswerForm, questions, current_language(), event.max_companions, data=initial
     )
 
 
