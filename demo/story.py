@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from blueprints.auth.models import User
 from blueprints.checkin import admission
@@ -263,12 +262,11 @@ def past_edition(cast: Cast) -> None:
             .order_by(SurveyInvite.id)
         )
     )
-    secret = current_app.config["SECRET_KEY"]
     questions = [q.id for q in survey.questions]
     for i, (invite, values) in enumerate(zip(invites, around.SURVEY_ANSWERS, strict=False)):
         answers = {qid: v for qid, v in zip(questions, values, strict=False) if v != ""}
         surveys_answering.submit_response(
-            invite, answers, secret=secret, today=(end + timedelta(days=1 + i // 6)).date()
+            invite, answers, today=(end + timedelta(days=1 + i // 6)).date()
         )
 
     for spec in around.QA_CONCERNS:

@@ -66,6 +66,10 @@ def response_form_class(survey: Survey, locale: str) -> type[FlaskForm]:
             cls = StringField if kind == QuestionKind.SHORT_TEXT else TextAreaField
             field = cls(label, validators=[*checks, limit])
         setattr(ResponseForm, field_name(question), field)
+    if survey.anonymous and any(q.is_concern for q in survey.questions):
+        ResponseForm.contact_me = BooleanField(
+            _l("I want an answer: you may contact me about the problem I wrote above.")
+        )
     return ResponseForm
 
 

@@ -2,10 +2,11 @@
 
 Anonymity lives in the schema. `SurveyInvite` records who was asked and whether they
 answered; `SurveyResponse` records what was answered. In anonymous mode no column,
-foreign key, timestamp or id order links the two: a response's id is random, it keeps
-only the day it was first given, and it is found again (for editing) through
-`respondent_key`, a keyed hash of the person's link that cannot be computed from the
-database alone.
+foreign key, timestamp, id or row order links the two, even with the secret key: a
+response's id is random, it keeps only the day it was given, it holds nothing derived
+from the link, and on SQLite the table has no rowid (rows lie in the order of their
+random ids). One answer per link is kept on the invite side (`responded`, set by one
+conditional UPDATE in the transaction that inserts the response).
 """
 
 from __future__ import annotations
@@ -147,14 +148,12 @@ class SurveyResponse(OrgScopedMixin, Base):
     """What one person answered. Anonymous unless the survey is identified."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (sa.UniqueConstraint("survey_id", "respondent_key"),)
+    # No rowid on SQLite: a rowid would keep the order in which answers came.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=_response_id)
     survey_id: Mapped[int] = mapped_column(
         sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True
-    )
-    respondent_key: Mapped[str] = mapped_column(
-        sa.String(64), comment="HMAC of the link under the secret key: one response per link"
     )
     answered_on: Mapped[date] = mapped_column(sa.Date, comment="the day only, never the time")
     # {"<question id>": int, bool, str or list[int]}; choices are kept as their index.

@@ -67,9 +67,17 @@ class SurveyResults:
     responses: int
     rate: float | None  # answered / sent
     questions: list[QuestionResult]
+    too_few: bool = False  # a breakdown of fewer than MIN_GROUP people: nothing shown
+
+
+# A breakdown (by category, trade…) of fewer people than this is never shown: one answer
+# could be singled out.
+MIN_GROUP = 5
 
 
 def responses_for(survey: Survey, *, category: str = "", trade: str = "") -> list[SurveyResponse]:
+    """The responses, in the order of their random ids; a breakdown of fewer than MIN_GROUP
+    people gives none."""
     stmt = sa.select(SurveyResponse).where(
         SurveyResponse.survey_id == survey.id,
         SurveyResponse.organisation_id == survey.organisation_id,
@@ -81,7 +89,10 @@ def responses_for(survey: Survey, *, category: str = "", trade: str = "") -> lis
         if trade:
             stmt = stmt.where(Registration.trade == trade)
     # Random ids: sorting by them shows the answers in no meaningful order.
-    return list(db.session.scalars(stmt.order_by(SurveyResponse.id)))
+    found = list(db.session.scalars(stmt.order_by(SurveyResponse.id)))
+    if (category or trade) and len(found) < MIN_GROUP:
+        return []
+    return found
 
 
 def sent_count(survey: Survey) -> int:
@@ -150,7 +161,8 @@ def _compute_results(
             result.texts = [t for t in texts if needle in t.casefold()] if needle else texts
         results.append(result)
     rate = (len(responses) / sent) if sent else None
-    return SurveyResults(invited, sent, len(responses), rate, results)
+    too_few = bool(category or trade) and not responses
+    return SurveyResults(invited, sent, len(responses), rate, results, too_few)
 
 
 def _bars(pairs: list[tuple[str, int]], answered: int) -> list[Bar]:

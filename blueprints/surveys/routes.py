@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -95,7 +94,14 @@ def manage(event_id: int):
             "invited": len(schedule.attendees(event)),
             "sent": surveys_results.sent_count(survey),
         }
-    return render_template("surveys/manage.html", event=event, survey=survey, form=form, **context)
+    return render_template(
+        "surveys/manage.html",
+        event=event,
+        survey=survey,
+        form=form,
+        min_group=surveys_results.MIN_GROUP,
+        **context,
+    )
 
 
 @bp.post("/events/<int:event_id>/survey/create")
@@ -136,7 +142,9 @@ def open_(event_id: int):
 @bp.post("/events/<int:event_id>/survey/close")
 @role_required(Role.ORGANISER)
 def close(event_id: int):
-    return _act(event_id, services.close_survey, _("The survey is closed."))
+    page = _act(event_id, services.close_survey, _("The survey is closed."))
+    services.vacuum_after_reseal()  # after the commit: the reseal's old row versions go
+    return page
 
 
 @bp.post("/events/<int:event_id>/survey/send-now")
@@ -225,6 +233,7 @@ def results(event_id: int):
         categories=categories,
         trades=trades,
         filters=_filters(),
+        min_group=surveys_results.MIN_GROUP,
     )
 
 
@@ -262,21 +271,17 @@ def respond(token: str):
     lang = i18n.current_language()
     if survey.status != SurveyStatus.OPEN:
         return render_template("surveys/closed.html", survey=survey, lang=lang), 410
-    secret = current_app.config["SECRET_KEY"]
-    existing = answering.response_of(invite, secret)
+    if survey.anonymous and invite.responded:  # recorded, and no longer linked to them
+        saved = request.args.get("saved") == "1"
+        return render_template(
+            "surveys/recorded.html", survey=survey, lang=lang, saved=saved, token=token
+        )
+    existing = answering.response_of(invite)
     form_class = response_form_class(survey, lang)
     prefill = form_data_from(survey, existing.answers) if existing else None
     form = form_class(data=prefill) if request.method == "GET" else form_class()
     if form.validate_on_submit():
-        try:
-            answering.submit_response(invite, answers_from(form, survey), secret=secret)
-        except services.SurveyClosed:
-            db.session.rollback()
-            return render_template("surveys/closed.html", survey=survey, lang=lang), 410
-        db.session.commit()
-        return redirect(
-            url_for("surveys.respond", token=token, saved=1, lang=request.args.get("lang"))
-        )
+        return _submit(invite, form, lang)
     return render_template(
         "surveys/respond.html",
         survey=survey,
@@ -287,3 +292,19 @@ def respond(token: str):
         saved=request.args.get("saved") == "1" and existing is not None,
         answered=existing is not None,
     ), (400 if request.method == "POST" else 200)
+
+
+def _submit(invite, form, lang: str):
+    survey = invite.survey
+    contact_me = bool(getattr(form, "contact_me", None) and form.contact_me.data)
+    try:
+        answering.submit_response(invite, answers_from(form, survey), contact_me=contact_me)
+    except answering.AlreadyAnswered:
+        db.session.rollback()  # a second submission of the same link: the first one counts
+    except services.SurveyClosed:
+        db.session.rollback()
+        return render_template("surveys/closed.html", survey=survey, lang=lang), 410
+    else:
+        db.session.commit()
+    args = {"token": invite.token, "saved": 1, "lang": request.args.get("lang")}
+    return redirect(url_for("surveys.respond", **args))

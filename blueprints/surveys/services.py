@@ -4,6 +4,7 @@ the question editor and the results have their own modules."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,6 +15,7 @@ from blueprints.events.models import Event
 from blueprints.surveys import defaults
 from blueprints.surveys.models import (
     Survey,
+    SurveyInvite,
     SurveyQuestion,
     SurveyResponse,
     SurveyStatus,
@@ -122,7 +124,46 @@ def close_survey(survey: Survey, now: datetime | None = None) -> None:
         )
         .values(state=OutboxState.CANCELLED)
     )
+    reseal(survey)
     db.session.flush()
+
+
+def reseal(survey: Survey) -> None:
+    """Write an anonymous survey's responses again, in the order of their random ids, and
+    touch its invites, all in one transaction: afterwards neither the rows' order in the
+    table nor PostgreSQL's row versions (xmin) follow the order, or the transaction, in
+    which each person answered (the answer's own transaction also set their invite's
+    `responded` flag)."""
+    if not survey.anonymous:
+        return
+    table = SurveyResponse.__table__
+    rows = [
+        dict(row)
+        for row in db.session.execute(
+            sa.select(table).where(table.c.survey_id == survey.id).order_by(table.c.id)
+        ).mappings()
+    ]
+    db.session.execute(sa.delete(table).where(table.c.survey_id == survey.id))
+    if rows:
+        db.session.execute(sa.insert(table), rows)
+    db.session.execute(
+        sa.update(SurveyInvite)
+        .where(SurveyInvite.survey_id == survey.id)
+        .values(responded=SurveyInvite.responded)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def vacuum_after_reseal() -> None:
+    """On PostgreSQL, let VACUUM clear the row versions a reseal left behind (best effort:
+    it waits for no lock; autovacuum does it later otherwise). SQLite overwrites deleted
+    rows itself (secure_delete, core.db)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("SET lock_timeout = '2s'")
+        with contextlib.suppress(sa.exc.OperationalError):  # busy: autovacuum will
+            conn.exec_driver_sql("VACUUM survey_response, survey_invite")
 
 
 def send_now(survey: Survey, now: datetime | None = None) -> int:

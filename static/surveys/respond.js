@@ -2,6 +2,11 @@
 // dropped connection (the answers stay in the form and in localStorage until saved).
 (function () {
   "use strict";
+  const recorded = document.getElementById("sv-recorded");
+  if (recorded && recorded.dataset.draftKey) {
+    // Recorded for good: the draft on this phone goes too.
+    try { window.localStorage.removeItem(recorded.dataset.draftKey); } catch (e) { /* none */ }
+  }
   const form = document.getElementById("sv-form");
   if (!form) return;
   const key = form.dataset.draftKey;

@@ -50,7 +50,10 @@ def test_an_attendee_answers_the_emailed_survey_on_a_phone_in_arabic(
     assert page.locator(f'textarea[name="q{concern.id}"]').input_value().startswith("ما زال")
     context.set_offline(False)
     page.locator("#sv-submit").click()
-    page.locator("#sv-saved").wait_for(state="visible")
+    page.locator("#sv-recorded").wait_for(state="visible")
+    assert "تم تسجيل جوابكم" in page.locator("#sv-recorded").inner_text()
+    # recorded for good: the draft kept on the phone is gone too
+    assert page.evaluate("Object.keys(window.localStorage).length") == 0
     page.screenshot(path=os.path.join(artifacts_dir, "survey-phone-ar.png"), full_page=True)
     context.close()
 
