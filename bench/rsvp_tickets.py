@@ -17,7 +17,7 @@ from blueprints.events.models import Event, EventStatus  # noqa: E402
 from blueprints.invitations.models import Invitation  # noqa: E402
 from blueprints.members.models import Member  # noqa: E402
 from blueprints.orgs.models import Organisation  # noqa: E402
-from blueprints.rsvp import services  # noqa: E402
+from blueprints.rsvp import answers  # noqa: E402
 from config import TestConfig  # noqa: E402
 from core.db import utcnow  # noqa: E402
 from core.qr import qr_png, qr_svg  # noqa: E402
@@ -62,8 +62,8 @@ def main() -> None:
             db.session.commit()
             t0 = time.perf_counter()
             for invitation in invitations:
-                services.respond(
-                    invitation, services.RsvpData(accept=True, locale="ar", consent=True)
+                answers.respond(
+                    invitation, answers.RsvpData(accept=True, locale="ar", consent=True)
                 )
                 db.session.commit()
             elapsed = time.perf_counter() - t0
