@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from blueprints import (
     auth,
@@ -22,7 +23,7 @@ from blueprints import (
     surveys,
 )
 from config import Config, config_for
-from core import access, errors, i18n, security, templating
+from core import access, checks, errors, i18n, security, templating
 from core.db import enable_sqlite_pragmas
 from core.outbox_cli import cli as outbox_cli
 from core.outbox_worker import start_in_process_worker
@@ -51,6 +52,11 @@ FEATURES = (
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
     _configure(app, config)
+    proxies = app.config.get("TRUSTED_PROXIES") or 0
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
 
     db.init_app(app)
     with app.app_context():
@@ -75,6 +81,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for feature in FEATURES:
         feature.init_app(app)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(checks.check_cli)
     app.cli.add_command(demo_cli)
     if app.config.get("OUTBOX_IN_PROCESS_WORKER") and not app.testing:
         # Started by the first request, so that CLI commands (db upgrade, demo) run none.
@@ -110,6 +117,14 @@ def _configure(app: Flask, config: type[Config] | dict | None) -> None:
                 " or run with LIQAA_ENV=development for a local trial."
             )
         app.config["SECRET_KEY"] = _development_secret_key(Path(app.instance_path))
+    if app.config["ENV_NAME"] == "production" and not os.environ.get("LIQAA_SKIP_CHECK"):
+        found = checks.problems(app.config, app.instance_path)
+        if found:
+            raise RuntimeError(
+                "Liqaa will not start with this configuration:\n"
+                + "\n".join(f"- {p}" for p in found)
+                + "\n(`LIQAA_SKIP_CHECK=1 flask check` shows every setting.)"
+            )
 
 
 def _development_secret_key(instance: Path) -> str:

@@ -16,6 +16,16 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _secret(name: str, default: str | None = None) -> str | None:
+    """`NAME`, or the content of the file `NAME_FILE` names (systemd credentials, container
+    secrets); the file wins when both are set."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    return os.environ.get(name, default)
+
+
 def _int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
@@ -27,11 +37,15 @@ class Config:
     # "development" reads or creates instance/secret_key and serves over plain HTTP;
     # anything else is production: SECRET_KEY must be set and cookies are Secure.
     ENV_NAME = os.environ.get("LIQAA_ENV", "production")
-    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SECRET_KEY = _secret("SECRET_KEY")
     # None means "instance/liqaa.db" (resolved in create_app, where the instance path is known).
-    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_DATABASE_URI = _secret("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # How many reverse proxies stand in front (nginx: 1). Their X-Forwarded-For and
+    # X-Forwarded-Proto then give the client's address (rate limits are per client) and
+    # the scheme; with 0 those headers are ignored, so a client cannot choose them.
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)
 
     BABEL_DEFAULT_LOCALE = os.environ.get("DEFAULT_LOCALE", "ar")
     BABEL_DEFAULT_TIMEZONE = os.environ.get("DISPLAY_TIMEZONE", "Africa/Casablanca")
@@ -52,7 +66,7 @@ class Config:
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
     MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
-    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_PASSWORD = _secret("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "liqaa@localhost")
     # The embedded (SQLite) setup runs one outbox worker inside the web process.
     OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)

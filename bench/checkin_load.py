@@ -37,6 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 HOST = "127.0.0.1"
+# A production configuration that passes Liqaa's start-up check.
+PRODUCTION = {
+    "SECRET_KEY": "bench-" + "0123456789abcdef" * 4,
+    "BASE_URL": "https://liqaa.bench.example",
+    "MAIL_DEFAULT_SENDER": "liqaa@bench.example",
+}
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_bench_checkin"
 
 
@@ -114,7 +120,7 @@ def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
     app = create_app(
         {
             "ENV_NAME": "production",
-            "SECRET_KEY": "bench",
+            **PRODUCTION,
             "SQLALCHEMY_DATABASE_URI": url,
             "OUTBOX_IN_PROCESS_WORKER": False,
         }
@@ -196,7 +202,9 @@ class Server:
         env = {
             **os.environ,
             "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": PRODUCTION["SECRET_KEY"],
+            "BASE_URL": PRODUCTION["BASE_URL"],
+            "MAIL_DEFAULT_SENDER": PRODUCTION["MAIL_DEFAULT_SENDER"],
             "LIQAA_ENV": "production",
             "OUTBOX_IN_PROCESS_WORKER": "0",
             "RATELIMIT_ENABLED": "0",
