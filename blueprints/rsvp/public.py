@@ -134,20 +134,21 @@ def answer(token: str):
         else:
             db.session.commit()
             return _after_answer(registration, token)
-    status = 200 if request.method == "GET" or not form.errors else 422
-    return (
-        render_template(
-            "rsvp/answer.html",
-            invitation=invitation,
-            event=event,
-            registration=registration,
-            form=form,
-            is_open=is_open,
-            consent_text=_consent_text(event),
-            position=seats.waitlist_position(registration) if registration else None,
-        ),
-        status,
+    return _answer_page(invitation, registration, form, is_open)
+
+
+def _answer_page(invitation, registration: Registration | None, form, is_open: bool):
+    page = render_template(
+        "rsvp/answer.html",
+        invitation=invitation,
+        event=invitation.event,
+        registration=registration,
+        form=form,
+        is_open=is_open,
+        consent_text=_consent_text(invitation.event),
+        position=seats.waitlist_position(registration) if registration else None,
     )
+    return page, (200 if request.method == "GET" or not form.errors else 422)
 
 
 def _answer_form(event: Event, registration: Registration | None) -> InvitationAnswerForm:

@@ -272,10 +272,7 @@ def respond(token: str):
     if survey.status != SurveyStatus.OPEN:
         return render_template("surveys/closed.html", survey=survey, lang=lang), 410
     if survey.anonymous and invite.responded:  # recorded, and no longer linked to them
-        saved = request.args.get("saved") == "1"
-        return render_template(
-            "surveys/recorded.html", survey=survey, lang=lang, saved=saved, token=token
-        )
+        return _recorded(survey, lang, token)
     existing = answering.response_of(invite)
     form_class = response_form_class(survey, lang)
     prefill = form_data_from(survey, existing.answers) if existing else None
@@ -292,6 +289,13 @@ def respond(token: str):
         saved=request.args.get("saved") == "1" and existing is not None,
         answered=existing is not None,
     ), (400 if request.method == "POST" else 200)
+
+
+def _recorded(survey, lang: str, token: str):
+    saved = request.args.get("saved") == "1"
+    return render_template(
+        "surveys/recorded.html", survey=survey, lang=lang, saved=saved, token=token
+    )
 
 
 def _submit(invite, form, lang: str):

@@ -20,6 +20,7 @@ LAYERS = [
     {"checkin", "followups", "surveys"},
     {"dashboard", "site"},
 ]
+ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete"}
 LAYER_OF = {feature: i for i, layer in enumerate(LAYERS) for feature in layer}
 
 
@@ -67,3 +68,24 @@ def test_the_check_sees_a_lazy_import(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from blueprints.rsvp import seats\n", encoding="utf-8")
     assert _features_imported(sample) == {"rsvp"}
+
+
+def test_files_and_routes_stay_small():
+    """Files under ~500 lines, routes under ~30 (decorators apart): split along the seams."""
+    big, long_routes = [], []
+    for path in sorted(ROOT.glob("**/*.py")):
+        if path.relative_to(ROOT).parts[0] in (".venv", "migrations", "tests", "bench"):
+            continue
+        source = path.read_text(encoding="utf-8")
+        if source.count("\n") > 500:
+            big.append(str(path.relative_to(ROOT)))
+        for node in ast.walk(ast.parse(source)):
+            routes = [
+                d
+                for d in getattr(node, "decorator_list", [])
+                if isinstance(d, ast.Call) and getattr(d.func, "attr", "") in ROUTE_DECORATORS
+            ]
+            too_long = isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno >= 30
+            if routes and too_long:
+                long_routes.append(f"{path.relative_to(ROOT)}:{node.name}")
+    assert big == [] and long_routes == []
