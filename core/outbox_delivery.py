@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 import sqlalchemy as sa
 from flask import current_app, g
 
-from core import mime
+from core import logs, mime
 from core.db import utcnow
 from core.outbox import BuiltEmail, OutboxMessage, OutboxState, SkipMessage, builder_for
 from extensions import db, mail
@@ -202,6 +202,7 @@ def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
 def _record(session, outcomes) -> None:
     now = utcnow()
     for message, outcome, detail in outcomes:
+        logs.outbox_outcome(message, outcome, "" if detail is None else str(detail))
         if outcome == "sent":
             message.state = OutboxState.SENT
             message.sent_at = now

@@ -1,9 +1,10 @@
 """Pages every visitor has: the start page, the language switch, the health check."""
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, redirect, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
+from core import health
 from core.i18n import normalise_locale
 from core.urls import safe_next
 from extensions import csrf, db
@@ -40,3 +41,11 @@ def healthz():
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok")
+
+
+@bp.get("/readyz")
+@csrf.exempt
+def readyz():
+    """For an administrator or a monitor: the database, Redis, and stuck email."""
+    report = health.readiness(current_app.config)
+    return jsonify(report), (200 if report["status"] == "ok" else 503)

@@ -9,6 +9,7 @@ ROUTES = {
     "site.home": Access(LOGIN, 302, 302, 302, 302),
     "site.set_language": Access(302, 302, 302, 302, 302, params=lambda w: {"code": "ar"}),
     "site.healthz": Access(200, 200, 200, 200, 200),
+    "site.readyz": Access(200, 200, 200, 200, 200),
     "auth.login": [
         Access(200, 302, 302, 302, 302),
         Access(200, 302, 302, 302, 302, method="POST"),
