@@ -23,7 +23,7 @@ from blueprints import (
     surveys,
 )
 from config import Config, config_for
-from core import access, checks, errors, i18n, logs, security, templating
+from core import access, backup, checks, errors, i18n, logs, security, templating
 from core.db import enable_sqlite_pragmas
 from core.outbox_cli import cli as outbox_cli
 from core.outbox_worker import start_in_process_worker
@@ -83,6 +83,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         feature.init_app(app)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(checks.check_cli)
+    app.cli.add_command(backup.backup_cli)
     app.cli.add_command(demo_cli)
     if app.config.get("OUTBOX_IN_PROCESS_WORKER") and not app.testing:
         # Started by the first request, so that CLI commands (db upgrade, demo) run none.
