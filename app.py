@@ -23,7 +23,7 @@ from blueprints import (
     surveys,
 )
 from config import Config, config_for
-from core import access, backup, checks, errors, i18n, logs, security, templating
+from core import access, backup, checks, errors, i18n, logs, security, static, templating
 from core.db import enable_sqlite_pragmas
 from core.outbox_cli import cli as outbox_cli
 from core.outbox_worker import start_in_process_worker
@@ -74,6 +74,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     limiter.init_app(app)
 
     logs.init_app(app)
+    static.init_app(app)
     access.init_app(app)
     security.init_app(app)
     templating.init_app(app)

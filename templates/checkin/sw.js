@@ -1,6 +1,5 @@
 // Liqaa door: keep the door page and the QR decoder on the phone, so that it opens
 // and scans without the network. Check-ins themselves never go through this cache.
-const CACHE = "liqaa-door-v1";
 const ASSETS = [
   "{{ url_for('static', filename='vendor/bootstrap/bootstrap.min.css') }}",
   "{{ url_for('static', filename='vendor/bootstrap/bootstrap.rtl.min.css') }}",
@@ -13,6 +12,8 @@ const ASSETS = [
   "{{ url_for('static', filename='vendor/zxing-wasm/zxing-reader.iife.js') }}",
   "{{ url_for('static', filename='vendor/zxing-wasm/zxing_reader.wasm') }}",
 ];
+// A new release names its files anew: a new cache, and the old one is dropped.
+const CACHE = "liqaa-door-" + ASSETS.join(" ").length + "-" + ASSETS.map((a) => a.split("v=")[1] || "").join("").slice(0, 48);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
