@@ -1,0 +1,375 @@
+"""The production shape, run here: gunicorn (3 workers) behind nginx with TLS, PostgreSQL,
+Redis and two outbox workers in their own processes (or, for a small association, SQLite
+with the in-process worker behind the same nginx), walked through https.
+
+nginx runs deploy/nginx-liqaa.conf itself, with only its ports, paths and a self-signed
+certificate changed. CI installs nginx and sets REQUIRE_DEPLOY=1: there a missing nginx
+fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import gzip
+import html
+import http.client
+import io
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from tests.conftest import free_port, is_postgres
+
+ROOT = Path(__file__).resolve().parents[2]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+REQUIRE = os.environ.get("REQUIRE_DEPLOY") == "1"
+PASSWORD = "deploy-Owner-pass-2026"
+
+
+# --------------------------------------------------------------------------- the parts
+
+
+class Sink:
+    """An SMTP server standing in for the association's mail provider."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+    def wait(self, predicate, timeout: float = 60.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [m for m in self.messages if predicate(m)]
+            if found:
+                return found
+            time.sleep(0.2)
+        raise AssertionError("no such email arrived")
+
+
+class Browser:
+    """An https client with cookies, from one source address (a member's phone)."""
+
+    def __init__(self, port: int, source: str = "127.0.0.1"):
+        self.port, self.source, self.cookies = port, source, {}
+        self.context = ssl.create_default_context()
+        self.context.check_hostname = False
+        self.context.verify_mode = ssl.CERT_NONE  # the test's self-signed certificate
+
+    def request(self, method: str, path: str, form: dict | None = None, headers=None):
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", self.port, context=self.context, source_address=(self.source, 0)
+        )
+        sent = {"Accept-Encoding": "identity", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:  # as a browser posts a form it was shown
+            body = urllib.parse.urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            sent.setdefault("Referer", f"https://127.0.0.1:{self.port}{path}")
+            sent.setdefault("Origin", f"https://127.0.0.1:{self.port}")
+        conn.request(method, path, body=body, headers=sent)
+        response = conn.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";")[0]
+        conn.close()
+        return response, data
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def csrf(self, path: str) -> str:
+        _, data = self.get(path)
+        return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', data).group(1).decode()
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def _nginx_conf(folder: Path, http_port: int, https_port: int, app_port: int) -> Path:
+    """deploy/nginx-liqaa.conf with this machine's ports and paths, in a main config."""
+    cert, key = _self_signed(folder)
+    site = (ROOT / "deploy" / "nginx-liqaa.conf").read_text()
+    site = re.sub(r"^\s*listen \[::\].*\n", "", site, flags=re.M)
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl;")
+    site = site.replace("/etc/letsencrypt/live/liqaa.example.ma/fullchain.pem", str(cert))
+    site = site.replace("/etc/letsencrypt/live/liqaa.example.ma/privkey.pem", str(key))
+    site = site.replace("server 127.0.0.1:8000", f"server 127.0.0.1:{app_port}")
+    site = site.replace("alias /opt/liqaa/static/;", f"alias {ROOT / 'static'}/;")
+    site = site.replace("/var/log/nginx/liqaa.access.log", str(folder / "access.log"))
+    site = site.replace("root /var/www/html;", f"root {folder};")
+    main = f"""
+daemon off;
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log;
+user root;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    {site}
+}}
+"""
+    path = folder / "nginx.conf"
+    path.write_text(main)
+    return path
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{process.args[0]} exited with {process.returncode}")
+        try:
+            with socketlib().create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def socketlib():
+    import socket
+
+    return socket
+
+
+# --------------------------------------------------------------------------- the stack
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    if not Path(NGINX).exists():
+        if REQUIRE:
+            raise AssertionError("nginx is not installed (apt-get install nginx-light)")
+        pytest.skip("nginx is not installed")
+    folder = tmp_path_factory.mktemp("stack")
+    sink = Sink()
+    sink.controller.start()
+    app_port, http_port, https_port = free_port(), free_port(), free_port()
+    postgres = is_postgres()
+    database = f"liqaa_deploy_{os.getpid()}"
+    admin_url = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    if postgres:
+        admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            conn.exec_driver_sql(f'CREATE DATABASE "{database}"')
+        admin.dispose()
+        url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    else:
+        url = f"sqlite:///{folder}/liqaa.db"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "LIQAA_"))},
+        "LIQAA_ENV": "production",
+        "SECRET_KEY": "deploy-" + "5e" * 32,
+        "DATABASE_URL": url,
+        "BASE_URL": f"https://127.0.0.1:{https_port}",
+        "TRUSTED_PROXIES": "1",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(sink.port),
+        "MAIL_DEFAULT_SENDER": "liqaa@deploy.example",
+        "OUTBOX_IN_PROCESS_WORKER": "0" if postgres else "1",
+        "REDIS_URL": "redis://127.0.0.1:6379/14" if postgres else "",
+        "LOGIN_RATE_LIMIT": "5 per minute",
+        "PYTHONPATH": str(ROOT),
+    }
+    if postgres:
+        subprocess.run(["redis-cli", "-n", "14", "FLUSHDB"], check=False, capture_output=True)
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "app"]
+
+    def run(*args):
+        return subprocess.run([*flask, *args], cwd=ROOT, env=env, check=True,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    run("db", "upgrade")
+    run("orgs", "create", "deploy", "--name-fr", "Association déployée")
+    run("users", "create", "--org", "deploy", "--role", "owner", "--password", PASSWORD,
+        "owner@deploy.example")  # fmt: skip
+    run("demo")  # the meetings, members and their story, the invitations queued
+    processes = []
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
+    workers = "3" if postgres else "1"
+    processes.append(subprocess.Popen(
+        [gunicorn, "-w", workers, "-b", f"127.0.0.1:{app_port}", "--forwarded-allow-ips",
+         "127.0.0.1", "app:create_app()"], cwd=ROOT, env=env,
+    ))  # fmt: skip
+    outbox = []
+    if postgres:
+        for _ in range(2):
+            outbox.append(subprocess.Popen([*flask, "outbox", "work"], cwd=ROOT, env=env))
+        processes += outbox
+    conf = _nginx_conf(folder, http_port, https_port, app_port)
+    processes.append(subprocess.Popen([NGINX, "-c", str(conf), "-p", str(folder)]))
+    try:
+        _wait_for_port(app_port, processes[0])
+        _wait_for_port(https_port, processes[-1])
+        yield {
+            "https": https_port,
+            "http": http_port,
+            "sink": sink,
+            "postgres": postgres,
+            "folder": folder,
+            "outbox": outbox,
+            "run": run,
+        }
+    finally:
+        for process in reversed(processes):
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        sink.controller.stop()
+        if postgres:
+            admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            admin.dispose()
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+def test_https_only_with_hsts_and_secure_cookies(stack):
+    plain = http.client.HTTPConnection("127.0.0.1", stack["http"])
+    plain.request("GET", "/login")
+    moved = plain.getresponse()
+    assert moved.status == 301 and moved.headers["Location"].startswith("https://")
+    browser = Browser(stack["https"])
+    response, _ = browser.get("/healthz")
+    assert response.status == 200
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+    assert len(response.headers["X-Request-ID"]) >= 8
+    response, _ = browser.get("/login")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+def test_the_owner_signs_in_through_the_proxy(stack):
+    browser = Browser(stack["https"])
+    token = browser.csrf("/login")
+    response, _ = browser.request(
+        "POST", "/login",
+        form={"email": "owner@deploy.example", "password": PASSWORD, "csrf_token": token},
+    )  # fmt: skip
+    assert response.status == 302
+    assert response.headers["Location"] in ("/", f"https://127.0.0.1:{stack['https']}/")
+    response, data = browser.get("/events")
+    assert response.status == 200 and b"<html" in data
+
+
+def test_static_files_are_compressed_and_cached_for_good(stack):
+    browser = Browser(stack["https"])
+    _, page = browser.get("/login")
+    css = re.search(rb'href="(/static/css/app\.css\?v=[0-9a-f]+)"', page).group(1).decode()
+    response, data = browser.get(css, headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert b"{" in gzip.decompress(data)
+    assert "immutable" in response.headers["Cache-Control"]
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def test_rate_limits_are_per_client_behind_the_proxy(stack):
+    def sign_ins(browser, times, forged=None):
+        codes = []
+        for _ in range(times):
+            token = browser.csrf("/login")
+            headers = {"X-Forwarded-For": forged} if forged else {}
+            response, _ = browser.request(
+                "POST", "/login",
+                form={"email": "nobody@deploy.example", "password": "x", "csrf_token": token},
+                headers=headers,
+            )  # fmt: skip
+            codes.append(response.status)
+        return codes
+
+    first = Browser(stack["https"], source="127.0.0.2")
+    assert sign_ins(first, 6)[-1] == 429  # 5 a minute for this client
+    # The same client cannot pick another bucket by forging the header…
+    assert sign_ins(first, 1, forged="198.51.100.77") == [429]
+    # …while another member's phone still signs in.
+    assert sign_ins(Browser(stack["https"], source="127.0.0.3"), 1) == [200]
+
+
+def test_an_invitation_leads_to_an_https_ticket_whose_qr_is_the_ticket_url(stack):
+    import zxingcpp
+    from PIL import Image
+
+    sink = stack["sink"]
+    base = f"https://127.0.0.1:{stack['https']}"
+    invitations = sink.wait(lambda m: m["List-Unsubscribe"] is not None, timeout=90)
+    body = invitations[0].get_body(preferencelist=("plain",)).get_content()
+    link = re.search(re.escape(base) + r"/r/[A-Za-z0-9_-]+", body).group(0)
+    assert all(u.startswith(base) for u in re.findall(r"https?://\S+", body) if "/r/" in u)
+
+    phone = Browser(stack["https"], source="127.0.0.4")
+    path = link.removeprefix(base)
+    token = phone.csrf(path)
+    response, page = phone.request(
+        "POST", path, form={"answer": "accept", "consent": "y", "csrf_token": token}
+    )
+    assert response.status in (302, 200), page[:500]
+    to = invitations[0]["To"].addresses[0].addr_spec
+
+    def ticket_for_this_member(message):
+        return (
+            message["To"].addresses[0].addr_spec == to
+            and message.get_content_type()
+            in (
+                "multipart/mixed",
+                "multipart/alternative",
+            )
+            and any(p.get_content_type() == "image/png" for p in message.walk())
+        )
+
+    (ticket,) = sink.wait(ticket_for_this_member, timeout=90)[:1]
+    png = next(p for p in ticket.walk() if p.get_content_type() == "image/png").get_content()
+    (qr,) = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    assert qr.startswith(f"{base}/t/")
+    response, page = phone.get(qr.removeprefix(base))
+    assert response.status == 200
+    assert html.escape(qr.removeprefix(base)) not in (stack["folder"] / "access.log").read_text()
+
+
+def test_personal_links_stay_out_of_the_access_log(stack):
+    Browser(stack["https"]).get("/r/not-a-real-token-but-a-link")
+    Browser(stack["https"]).get("/healthz")
+    log = (stack["folder"] / "access.log").read_text()
+    assert "/healthz" in log and "/r/" not in log and "/t/" not in log
