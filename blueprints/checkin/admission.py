@@ -133,6 +133,7 @@ class Scan:
     offline: bool
     method: CheckInMethod
     excerpt: str
+    note: dict | None = None  # kept in the log's answer (e.g. an admission over capacity)
 
     @property
     def user_id(self) -> int | None:
@@ -204,13 +205,14 @@ def check_in_registration(
     offline: bool = False,
     method: CheckInMethod = CheckInMethod.SEARCH,
     conn: sa.Connection | None = None,
+    note: dict | None = None,
 ) -> dict:
     """Admit a registration found by search (or on its ticket page) rather than scanned."""
     now = utcnow()
     scan = _scan(
         "rid", registration_id, door, by_user, device, nonce, scanned_at, offline, method, now
     )
-    return _attempt(event, scan, conn, now)
+    return _attempt(event, replace(scan, note=note), conn, now)
 
 
 def _scan(key, value, door, user, device, nonce, client_time, offline, method, now) -> Scan:
@@ -235,7 +237,7 @@ def _attempt(event, scan: Scan, conn: sa.Connection | None, now) -> dict:
     if conn is None:
         conn = db.session.connection()
     outcome = _decide(conn, event, scan, now)
-    answer = outcome.answer()
+    answer = {**outcome.answer(), **(scan.note or {})}
     try:
         # A savepoint-free INSERT: a duplicate nonce fails here and rolls everything back.
         log_id = _log(conn, event, scan, outcome, answer, now)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import aliased
 
 from blueprints.auth.models import User
 from blueprints.checkin import admission, rules
@@ -37,6 +38,7 @@ class WalkIn:
     trade: str = ""
     consent: bool = False
     locale: str = "ar"
+    over_capacity: bool = False  # the door chose to let them in although the event is full
 
 
 def walk_in(
@@ -55,22 +57,56 @@ def walk_in(
         phone = normalise_phone(data.phone)
         if phone is None:
             raise CheckInError(_l("This phone number is not valid."))
-    registration = tickets.register_walk_in(
-        event,
-        full_name=name,
-        phone=phone,
-        company=data.company.strip(),
-        trade=data.trade.strip(),
-        locale=data.locale,
-    )
+    try:
+        registration = tickets.register_walk_in(
+            event,
+            full_name=name,
+            phone=phone,
+            company=data.company.strip(),
+            trade=data.trade.strip(),
+            locale=data.locale,
+            over_capacity=data.over_capacity,
+        )
+    except tickets.EventFull as full:
+        raise CheckInError(
+            _l(
+                "The event is full (%(taken)s of %(capacity)s places). To let this person in "
+                "all the same, tick “Admit over capacity”: it is noted in the log.",
+                taken=full.taken,
+                capacity=full.capacity,
+            )
+        ) from full
+    over = _over_capacity(event, data.over_capacity)
     answer = admission.check_in_registration(
-        event, registration.id, door, by_user=by_user, method=CheckInMethod.WALK_IN
+        event,
+        registration.id,
+        door,
+        by_user=by_user,
+        method=CheckInMethod.WALK_IN,
+        note={"over_capacity": True} if over else None,
     )
     return registration, answer
 
 
+def _over_capacity(event: Event, chosen: bool) -> bool:
+    """Whether this walk-in went beyond the capacity (only then is the choice logged)."""
+    return chosen and tickets.places_taken(event) > event.capacity
+
+
 def undo_last_admission(event: Event, by_user: User | None, device: DoorDevice | None = None):
-    """Take back the last admission this account (or device) made at this event; logged."""
+    """Take back the last admission this account (or device) made at this event, if it is
+    still the registration's current admission (not one made since by someone else); logged.
+    """
+    later = aliased(CheckIn)
+    newer_admission = (
+        sa.select(later.id)
+        .where(
+            later.registration_id == CheckIn.registration_id,
+            later.result == CheckInResult.ADMITTED,
+            later.id > CheckIn.id,
+        )
+        .exists()
+    )
     query = (
         sa.select(CheckIn)
         .join(Registration, Registration.id == CheckIn.registration_id)
@@ -78,6 +114,7 @@ def undo_last_admission(event: Event, by_user: User | None, device: DoorDevice |
             CheckIn.event_id == event.id,
             CheckIn.result == CheckInResult.ADMITTED,
             Registration.checked_in_at.is_not(None),
+            ~newer_admission,
         )
         .order_by(CheckIn.id.desc())
         .limit(1)

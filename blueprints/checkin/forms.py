@@ -18,6 +18,7 @@ class WalkInForm(FlaskForm):
         _l("The person agrees that their details are kept for this meeting"),
         validators=[DataRequired()],
     )
+    over_capacity = BooleanField(_l("Admit over capacity (the event is full): noted in the log"))
 
     def walk_in_data(self, locale: str) -> WalkIn:
         return WalkIn(
@@ -27,6 +28,7 @@ class WalkInForm(FlaskForm):
             trade=self.trade.data or "",
             consent=bool(self.consent.data),
             locale=locale,
+            over_capacity=bool(self.over_capacity.data),
         )
 
 

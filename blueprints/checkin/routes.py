@@ -165,6 +165,7 @@ def _render_door(event: Event, walk_in_form: WalkInForm, status: int = 200):
             counts=lookup.counts(event),
             door=_door_name(),
             doors_open=rules.doors_open(event, utcnow()),
+            taken=tickets.places_taken(event),
             strings=_strings(),
         ),
         status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
@@ -13,7 +14,7 @@ from blueprints.events.models import Event, EventStatus, ProgrammeItem
 from blueprints.orgs.models import Partner
 from core import i18n
 from core.db import utcnow
-from core.signals import event_cancelled, event_changed
+from core.signals import capacity_raised, event_cancelled, event_changed
 from extensions import db
 
 EVENT_FIELDS = (
@@ -128,11 +129,38 @@ def create_event(organisation_id: int, data: EventData) -> Event:
     return event
 
 
+# Features that hold places at an event (the RSVP) say how many are taken, so that the
+# capacity is never set below them; events know nothing else of registrations.
+_CAPACITY_FLOORS: list[Callable[[Event], int]] = []
+
+
+def register_capacity_floor(taken: Callable[[Event], int]) -> None:
+    if taken not in _CAPACITY_FLOORS:
+        _CAPACITY_FLOORS.append(taken)
+
+
+def places_taken(event: Event) -> int:
+    return max((taken(event) for taken in _CAPACITY_FLOORS), default=0)
+
+
 def update_event(event: Event, data: EventData, actor=None) -> set[str]:
+    old_capacity = event.capacity
+    if event.id is not None and data.capacity < old_capacity:
+        taken = places_taken(event)
+        if data.capacity < taken:
+            raise EventError(
+                _l(
+                    "%(taken)s places are already taken (accepted people and their "
+                    "companions): the capacity cannot be lower than that.",
+                    taken=taken,
+                )
+            )
     changes = _apply(event, data)
     db.session.flush()
     if changes and event.status == EventStatus.PUBLISHED:
         event_changed.send(event, changes=changes, actor=actor)
+    if event.capacity > old_capacity:
+        capacity_raised.send(event)  # the waiting list moves up first
     return changes
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from blueprints.events import services as event_services
 from blueprints.invitations import notices as invitations_notices
-from blueprints.rsvp import emails, listeners, manage, public
+from blueprints.rsvp import emails, listeners, manage, public, seats
 from blueprints.rsvp.routes import bp
 from core.outbox import register_builders
+from core.signals import capacity_raised
 
 # The pages: importing these modules (above) attaches their routes to `bp`.
 PAGES = (public, manage)
@@ -18,3 +20,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_builders(emails.BUILDERS)
     invitations_notices.register_attendees(listeners.notice_attendees, listeners.notice_link)
+    event_services.register_capacity_floor(lambda event: seats.accepted_seats(event.id))
+    capacity_raised.connect(listeners.on_capacity_raised)

@@ -13,3 +13,11 @@ class RsvpClosed(RsvpError):
 
 class LinkExpired(RsvpError):
     pass
+
+
+class EventFull(RsvpError):
+    """No place left: `taken` of `capacity` are held."""
+
+    def __init__(self, message, taken: int, capacity: int):
+        super().__init__(message)
+        self.taken, self.capacity = taken, capacity

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from blueprints.events.models import Event
 from blueprints.invitations.notices import Attendee
-from blueprints.rsvp import tickets
+from blueprints.rsvp import seats, tickets
 from blueprints.rsvp.models import Registration, RegistrationStatus
 from extensions import db
 
@@ -50,3 +50,9 @@ def notice_link(registration_id: int) -> str | None:
         sa.select(Registration.ticket_code).where(Registration.id == registration_id)
     )
     return tickets.ticket_url(code) if code else None
+
+
+def on_capacity_raised(event: Event, **_) -> None:
+    """More places: those waiting get them first, in order, with their tickets."""
+    seats.lock_event(event)
+    seats.promote_waitlist(event)

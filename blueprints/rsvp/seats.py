@@ -103,7 +103,9 @@ def waitlist(registration: Registration, now: datetime) -> None:
 
 
 def place(registration: Registration, event: Event, now: datetime) -> None:
-    """Accept if the person and companions fit, else the end of the waiting list."""
+    """Accept if the person and companions fit once those already waiting have had their
+    turn (first come, first served), else the end of the waiting list."""
+    promote_waitlist(event, now)
     if registration.seats <= free_seats(event, excluding=registration.id):
         accept(registration, "accepted", now)
     else:

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 from blueprints.events.models import Event
 from blueprints.members.models import MemberCategory
+from blueprints.rsvp import seats
+from blueprints.rsvp.errors import EventFull
 from blueprints.rsvp.models import Registration, RegistrationSource, RegistrationStatus
 from core.db import utcnow
 from core.tokens import new_token
@@ -51,9 +55,26 @@ def register_walk_in(
     company: str,
     trade: str,
     locale: str,
+    over_capacity: bool = False,
 ) -> Registration:
     """An accepted registration with a fresh ticket for someone who came without an
-    invitation; they agreed at the door, so consent is recorded now. Flushed, not committed."""
+    invitation; they agreed at the door, so consent is recorded now. Flushed, not committed.
+
+    A walk-in takes a place like everyone else, under the same event lock: at a full event
+    it raises EventFull, unless the door chose to admit over capacity.
+    """
+    seats.lock_event(event)
+    taken = seats.accepted_seats(event.id)
+    if taken + 1 > event.capacity and not over_capacity:
+        raise EventFull(
+            _l(
+                "The event is full: %(taken)s places taken of %(capacity)s.",
+                taken=taken,
+                capacity=event.capacity,
+            ),
+            taken,
+            event.capacity,
+        )
     now = utcnow()
     registration = Registration(
         organisation_id=event.organisation_id,
@@ -74,3 +95,8 @@ def register_walk_in(
     db.session.add(registration)
     db.session.flush()
     return registration
+
+
+def places_taken(event: Event) -> int:
+    """Accepted people and their companions (walk-ins included)."""
+    return seats.accepted_seats(event.id)

@@ -1,0 +1,71 @@
+"""docs/checkin.md's and docs/rsvp.md's promises at the door, tried as their words say."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from blueprints.checkin import admission
+from blueprints.checkin import door as door_actions
+from blueprints.checkin.models import CheckIn, CheckInMethod
+from blueprints.rsvp.models import Registration
+from core.roles import Role
+from extensions import db
+from tests.checkin.conftest import make_registration, open_event_for
+from tests.conftest import make_user
+
+
+def test_undo_takes_back_only_an_admission_this_account_made_and_still_current(org, door):
+    """ "Undo takes back the last admission made by your account": door admits T, undoes
+    it, the owner admits T at another door; the door's Undo must not take that back."""
+    event = open_event_for(org)
+    ticket = make_registration(event)
+    owner = make_user(org, Role.OWNER)
+    admission.check_in(event, ticket.ticket_code, "A", by_user=door)
+    db.session.commit()
+    door_actions.undo_last_admission(event, door)
+    db.session.commit()
+    assert admission.check_in(event, ticket.ticket_code, "B", by_user=owner)["result"] == (
+        "admitted"
+    )
+    db.session.commit()
+    with pytest.raises(door_actions.CheckInError):
+        door_actions.undo_last_admission(event, door)
+    db.session.rollback()
+    db.session.refresh(ticket)
+    assert ticket.checked_in_at is not None and ticket.checked_in_door == "B"
+
+
+def _walk_in(over_capacity=False, name="Nadia El Idrissi"):
+    return door_actions.WalkIn(full_name=name, consent=True, over_capacity=over_capacity)
+
+
+def test_walk_ins_count_against_the_capacity(org, door):
+    """ "Accepted people plus their companions never exceed the capacity": a walk-in at a
+    full event is refused unless the door chooses to admit over capacity, and that is logged."""
+    event = open_event_for(org, capacity=2)
+    make_registration(event, "Karim")
+    door_actions.walk_in(event, _walk_in(name="Omar"), "A", door)  # the last place
+    db.session.commit()
+    with force_locale("en"), pytest.raises(door_actions.CheckInError, match="2 of 2"):
+        door_actions.walk_in(event, _walk_in(), "A", door)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 2
+    registration, answer = door_actions.walk_in(event, _walk_in(over_capacity=True), "A", door)
+    db.session.commit()
+    assert answer["result"] == "admitted" and answer["over_capacity"] is True
+    log = db.session.scalar(
+        sa.select(CheckIn).where(
+            CheckIn.registration_id == registration.id, CheckIn.method == CheckInMethod.WALK_IN
+        )
+    )
+    assert log.answer["over_capacity"] is True
+
+
+def test_the_door_page_says_when_the_event_is_full(org, as_door):
+    event = open_event_for(org, capacity=1)
+    make_registration(event, "Karim")
+    page = as_door.get(f"/door/events/{event.id}").get_data(as_text=True)
+    assert "over_capacity" in page  # the explicit choice is offered
+    assert "L’événement est complet\u00a0: 1 places prises sur 1." in page

@@ -1,0 +1,76 @@
+"""docs/rsvp.md's promises, each tried as its words say: "accepted people plus their
+companions never exceed the capacity", "first come, first served"."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from blueprints.events import services as events
+from blueprints.events.models import Event
+from blueprints.rsvp.models import RegistrationStatus
+from core import i18n
+from core.outbox import OutboxMessage
+from extensions import db
+from tests.conftest import make_event
+from tests.rsvp.conftest import ACCEPT, answer, make_invitation, registration_of
+
+
+def _with_capacity(event, capacity: int) -> events.EventData:
+    """The event as its edit form would send it back, with another capacity."""
+    fields = {name: getattr(event, name) for name in events.EVENT_FIELDS}
+    fields.update(
+        capacity=capacity,
+        starts_at=i18n.to_local(event.starts_at).replace(tzinfo=None),
+        ends_at=i18n.to_local(event.ends_at).replace(tzinfo=None),
+    )
+    return events.EventData(**fields)
+
+
+@pytest.fixture
+def small(org):
+    return make_event(org, capacity=2, max_companions=0)
+
+
+def _accept_people(client, org, event, names):
+    invitations = [make_invitation(org, event, full_name=n) for n in names]
+    for invitation in invitations:
+        assert answer(client, invitation, ACCEPT).status_code == 302
+    return invitations
+
+
+def test_the_capacity_cannot_be_set_below_the_places_taken(client, org, small):
+    _accept_people(client, org, small, ["Karim", "Nadia"])
+    with force_locale("en"), pytest.raises(events.EventError, match="2 places are already taken"):
+        events.update_event(small, _with_capacity(small, 1))
+    db.session.rollback()
+    db.session.refresh(small)
+    assert small.capacity == 2
+
+
+def test_raising_the_capacity_gives_the_places_to_those_waiting_first(client, org, small):
+    invitations = _accept_people(client, org, small, ["Karim", "Nadia", "Omar", "Salma"])
+    waiting = [registration_of(i) for i in invitations[2:]]
+    assert [r.status for r in waiting] == [RegistrationStatus.WAITLISTED] * 2
+    events.update_event(small, _with_capacity(small, 3))
+    db.session.commit()
+    omar, salma = (registration_of(i) for i in invitations[2:])
+    assert omar.status == RegistrationStatus.ACCEPTED and omar.ticket_code  # first in line
+    assert salma.status == RegistrationStatus.WAITLISTED
+    tickets = db.session.scalars(
+        sa.select(OutboxMessage.kind).where(OutboxMessage.about("registration", omar.id))
+    ).all()
+    assert "rsvp_ticket" in tickets  # with the ticket email
+
+
+def test_a_new_answer_joins_the_queue_when_people_are_waiting(client, org, small):
+    invitations = _accept_people(client, org, small, ["Karim", "Nadia", "Omar"])
+    assert registration_of(invitations[2]).status == RegistrationStatus.WAITLISTED
+    # A place appears without anyone being moved up yet (here: written straight to the
+    # table); the next answer must not jump the queue.
+    db.session.execute(sa.update(Event).where(Event.id == small.id).values(capacity=3))
+    db.session.commit()
+    late = _accept_people(client, org, small, ["Youssef"])[0]
+    assert registration_of(invitations[2]).status == RegistrationStatus.ACCEPTED
+    assert registration_of(late).status == RegistrationStatus.WAITLISTED
