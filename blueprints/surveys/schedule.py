@@ -136,9 +136,36 @@ def schedule_survey(survey: Survey, now: datetime | None = None) -> int:
             organisation_id=survey.organisation_id,
             subject=("survey_invite", invite.id),
         )
+        if message is None and not invite.responded:
+            message = requeue_closed(invite_key(invite), max(invite.send_at, now))
         queued += message is not None
     db.session.flush()
     return queued
+
+
+# What closing a survey writes on the emails it cancels: reopening it queues them again.
+CLOSED = "survey closed"
+
+
+def requeue_closed(key: str, send_after: datetime) -> bool | None:
+    """Queue again an email that closing the survey cancelled (and only such a one)."""
+    changed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.key == key,
+            OutboxMessage.state == OutboxState.CANCELLED,
+            OutboxMessage.last_error == CLOSED,
+        )
+        .values(
+            state=OutboxState.QUEUED,
+            send_after=send_after,
+            attempts=0,
+            last_error="",
+            lease_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return True if changed else None
 
 
 def _new_invite(survey, person: Attendee, send_at: datetime, now: datetime):
@@ -194,6 +221,8 @@ def queue_reminders(survey: Survey, now: datetime | None = None) -> int:
             organisation_id=survey.organisation_id,
             subject=("survey_invite", invite.id),
         )
+        if message is None:
+            message = requeue_closed(reminder_key(invite), now)
         queued += message is not None
     db.session.flush()
     return queued

@@ -20,7 +20,7 @@ from blueprints.surveys.models import (
     SurveyResponse,
     SurveyStatus,
 )
-from blueprints.surveys.schedule import schedule_survey
+from blueprints.surveys.schedule import CLOSED, schedule_survey
 from core.db import utcnow
 from core.outbox import OutboxMessage, OutboxState
 from extensions import db
@@ -113,7 +113,8 @@ def open_survey(survey: Survey, now: datetime | None = None) -> int:
 
 
 def close_survey(survey: Survey, now: datetime | None = None) -> None:
-    """No more answers; invitations and reminders still queued are cancelled."""
+    """No more answers; invitations and reminders still queued are cancelled (reopening
+    the survey queues them again)."""
     survey.status = SurveyStatus.CLOSED
     survey.closed_at = now or utcnow()
     db.session.execute(
@@ -122,7 +123,7 @@ def close_survey(survey: Survey, now: datetime | None = None) -> None:
             OutboxMessage.key.like(f"survey:{survey.id}:%"),
             OutboxMessage.state == OutboxState.QUEUED,
         )
-        .values(state=OutboxState.CANCELLED)
+        .values(state=OutboxState.CANCELLED, last_error=CLOSED)
     )
     reseal(survey)
     db.session.flush()
