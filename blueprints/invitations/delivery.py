@@ -88,11 +88,11 @@ def retry_failed(event: Event, message_id: int | None = None) -> int:
     return count
 
 
-def cancel_queued(event: Event) -> int:
+def cancel_queued(event: Event, reason: str = "cancelled by the organiser") -> int:
     count = 0
     for message in db.session.scalars(_event_messages(event, outbox.OutboxState.QUEUED)):
         message.state = outbox.OutboxState.CANCELLED
-        message.last_error = "cancelled by the organiser"
+        message.last_error = reason
         count += 1
     db.session.flush()
     return count

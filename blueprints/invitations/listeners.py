@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blueprints.invitations import notices
+from blueprints.invitations import delivery, notices
 
 
 def on_event_changed(event, changes=None, actor=None, **_) -> None:
@@ -10,4 +10,7 @@ def on_event_changed(event, changes=None, actor=None, **_) -> None:
 
 
 def on_event_cancelled(event, actor=None, **_) -> None:
+    """No more invitations, reminders or change notices for it; the cancellation notice the
+    organiser confirms next is queued after this."""
+    delivery.cancel_queued(event, reason="the event was cancelled")
     notices.record_cancellation(event, actor)

@@ -9,7 +9,7 @@ from blueprints.invitations import notices as invitations_notices
 from blueprints.rsvp import emails, listeners, manage, public, seats
 from blueprints.rsvp.routes import bp
 from core.outbox import register_builders
-from core.signals import capacity_raised
+from core.signals import capacity_raised, event_cancelled
 
 # The pages: importing these modules (above) attaches their routes to `bp`.
 PAGES = (public, manage)
@@ -22,3 +22,4 @@ def init_app(app: Flask) -> None:
     invitations_notices.register_attendees(listeners.notice_attendees, listeners.notice_link)
     event_services.register_capacity_floor(lambda event: seats.accepted_seats(event.id))
     capacity_raised.connect(listeners.on_capacity_raised)
+    event_cancelled.connect(listeners.on_event_cancelled)

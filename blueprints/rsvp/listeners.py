@@ -9,6 +9,7 @@ from blueprints.events.models import Event
 from blueprints.invitations.notices import Attendee
 from blueprints.rsvp import seats, tickets
 from blueprints.rsvp.models import Registration, RegistrationStatus
+from core.outbox import OutboxMessage, OutboxState
 from extensions import db
 
 NOT_COMING = (
@@ -56,3 +57,18 @@ def on_capacity_raised(event: Event, **_) -> None:
     """More places: those waiting get them first, in order, with their tickets."""
     seats.lock_event(event)
     seats.promote_waitlist(event)
+
+
+def on_event_cancelled(event: Event, **_) -> None:
+    """Tickets, waiting-list news and confirmations of a cancelled event do not leave."""
+    registrations = sa.select(Registration.id).where(Registration.event_id == event.id)
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.about("registration", registrations),
+            OutboxMessage.kind.like("rsvp_%"),
+            OutboxMessage.state == OutboxState.QUEUED,
+        )
+        .values(state=OutboxState.CANCELLED, last_error="the event was cancelled")
+        .execution_options(synchronize_session=False)
+    )

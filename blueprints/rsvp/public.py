@@ -210,8 +210,13 @@ def ticket(code: str):
 def ticket_ics(code: str):
     registration = _ticket_or_404(code)
     url = tickets.ticket_url(registration.ticket_code)
+    event = registration.event
     body = event_ics(
-        registration.event, registration.locale, url, uid_suffix=f"-r{registration.id}"
+        event,
+        registration.locale,
+        url,
+        uid_suffix=f"-r{registration.id}",
+        cancelled=event.status == EventStatus.CANCELLED,  # calendars then drop it
     )
     return Response(
         body,

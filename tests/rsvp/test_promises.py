@@ -11,7 +11,8 @@ from blueprints.events import services as events
 from blueprints.events.models import Event
 from blueprints.rsvp.models import RegistrationStatus
 from core import i18n
-from core.outbox import OutboxMessage
+from core.outbox import OutboxMessage, OutboxState
+from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.conftest import make_event
 from tests.rsvp.conftest import ACCEPT, answer, make_invitation, registration_of
@@ -74,3 +75,21 @@ def test_a_new_answer_joins_the_queue_when_people_are_waiting(client, org, small
     late = _accept_people(client, org, small, ["Youssef"])[0]
     assert registration_of(invitations[2]).status == RegistrationStatus.ACCEPTED
     assert registration_of(late).status == RegistrationStatus.WAITLISTED
+
+
+def test_a_cancelled_event_sends_no_more_tickets_and_its_calendar_entry_is_cancelled(
+    client, org, small, smtp_server
+):
+    """After an event is cancelled, its queued ticket emails do not go out ("Your ticket:
+    …" for a meeting that will not take place), and the ticket's .ics cancels the entry."""
+    (invitation,) = _accept_people(client, org, small, ["Karim"])
+    ticket = registration_of(invitation)
+    events.cancel(small)
+    db.session.commit()
+    deliver_due()
+    kinds = {m["Subject"] for _, _, m in smtp_server.messages}
+    assert not any("ticket" in k.lower() or "billet" in k.lower() for k in kinds), kinds
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "rsvp_ticket"))
+    assert message.state == OutboxState.CANCELLED
+    ics = client.get(f"/t/{ticket.ticket_code}/event.ics").get_data(as_text=True)
+    assert "STATUS:CANCELLED" in ics and "METHOD:CANCEL" in ics
