@@ -154,9 +154,18 @@ def _check_in(caller: DoorCaller, code, registration_id, door, kwargs) -> dict:
     return admission.check_in_registration(caller.event, registration_id, door, **kwargs)
 
 
+def _doors_open_for(caller: DoorCaller) -> None:
+    """Door staff and devices read who is coming only while the doors are open (the door
+    page's window); organisers and owners always."""
+    organiser = caller.user is not None and caller.user.has_role(Role.ORGANISER)
+    if not organiser and not rules.doors_open(caller.event, utcnow()):
+        abort(403)
+
+
 @api.get("/events/<int:event_id>/roster")
 def roster(event_id: int):
     caller = _caller(event_id, write=False)
+    _doors_open_for(caller)
     entries = lookup.roster(caller.event)
     db.session.commit()
     response = jsonify(
@@ -181,6 +190,7 @@ def counts(event_id: int):
 @api.get("/events/<int:event_id>/search")
 def search(event_id: int):
     caller = _caller(event_id, write=False)
+    _doors_open_for(caller)
     query = request.args.get("q", "")
     response = jsonify(results=lookup.search(caller.event, query))
     response.headers["Cache-Control"] = "no-store"

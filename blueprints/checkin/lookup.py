@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from blueprints.checkin.rules import iso, refusal_for
+from blueprints.checkin.rules import iso, mask_phone, phone_tail, refusal_for
 from blueprints.events.models import Event
 from blueprints.rsvp.models import Registration, RegistrationStatus
 from core.phones import normalise_phone
@@ -64,7 +64,8 @@ def roster(event: Event) -> list[dict]:
                 "ticket_sha256": sha256_hex(row.ticket_code),
                 "name": row.full_name,
                 "company": row.company or "",
-                "phone": row.phone or "",
+                "phone": mask_phone(row.phone),
+                "phone_tail": phone_tail(row.phone),
                 "category": row.category.value,
                 "companions": row.companions,
                 "reason": reason.value if reason else None,
@@ -99,8 +100,10 @@ def search(event: Event, query: str, limit: int = 20) -> list[dict]:
     found = []
     for row in rows:
         hit = needle and (needle in fold(row.full_name) or needle in fold(row.company))
+        by_phone = False
         if not hit and row.phone:
-            hit = row.phone == phone or (len(digits) >= 4 and row.phone.endswith(digits[-9:]))
+            by_phone = row.phone == phone or (len(digits) >= 4 and row.phone.endswith(digits[-9:]))
+            hit = by_phone
         if hit:
             reason = refusal_for(row.status)
             found.append(
@@ -108,7 +111,8 @@ def search(event: Event, query: str, limit: int = 20) -> list[dict]:
                     "id": row.id,
                     "name": row.full_name,
                     "company": row.company or "",
-                    "phone": row.phone or "",
+                    # the whole number only to whoever typed it
+                    "phone": (row.phone or "") if by_phone else mask_phone(row.phone),
                     "category": row.category.value,
                     "companions": row.companions,
                     "reason": reason.value if reason else None,

@@ -59,3 +59,17 @@ def refusal_for(status: RegistrationStatus) -> RefusalReason | None:
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+PHONE_TAIL = 4
+
+
+def mask_phone(phone: str | None) -> str:
+    """Only the last digits of a phone number: enough to tell two people apart at the door."""
+    if not phone:
+        return ""
+    return "•••• " + phone[-PHONE_TAIL:]
+
+
+def phone_tail(phone: str | None) -> str:
+    return (phone or "")[-PHONE_TAIL:]

@@ -373,7 +373,7 @@
     }
     const needle = fold(q), digits = q.replace(/\D/g, "");
     renderResults(roster.entries.filter((e) => fold(e.name).includes(needle) || fold(e.company).includes(needle)
-      || (digits.length >= 4 && (e.phone || "").endsWith(digits.slice(-9)))).slice(0, 20));
+      || (digits.length >= 4 && e.phone_tail && digits.endsWith(e.phone_tail))).slice(0, 20));
   }
   $("search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(runSearch, 250); });
 

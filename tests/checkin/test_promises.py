@@ -13,7 +13,7 @@ from blueprints.rsvp.models import Registration
 from core.roles import Role
 from extensions import db
 from tests.checkin.conftest import make_registration, open_event_for
-from tests.conftest import make_user
+from tests.conftest import login, make_user
 
 
 def test_undo_takes_back_only_an_admission_this_account_made_and_still_current(org, door):
@@ -69,3 +69,31 @@ def test_the_door_page_says_when_the_event_is_full(org, as_door):
     page = as_door.get(f"/door/events/{event.id}").get_data(as_text=True)
     assert "over_capacity" in page  # the explicit choice is offered
     assert "L’événement est complet\u00a0: 1 places prises sur 1." in page
+
+
+def test_door_staff_read_the_roster_only_while_the_doors_are_open_and_phones_masked(
+    app, org, as_door
+):
+    """Door staff may not read the names, companies and phones of every event: only of
+    an event whose doors are open, and the phone only by its last digits unless searched."""
+    from datetime import timedelta
+
+    from tests.conftest import make_event
+
+    later = make_event(org, starts_in=timedelta(days=10))
+    make_registration(later, "Futur Invité", phone="+212612345678")
+    assert as_door.get(f"/api/v1/events/{later.id}/roster").status_code == 403
+    assert as_door.get(f"/api/v1/events/{later.id}/search?q=Futur").status_code == 403
+    organiser = app.test_client()
+    assert login(organiser, make_user(org, Role.ORGANISER).email).status_code == 302
+    assert organiser.get(f"/api/v1/events/{later.id}/roster").status_code == 200
+    today = open_event_for(org)
+    make_registration(today, "Karim Benali", phone="+212612345678")
+    (entry,) = as_door.get(f"/api/v1/events/{today.id}/roster").get_json()["entries"]
+    assert entry["phone"] == "•••• 5678" and "612345678" not in str(entry)
+    (by_name,) = as_door.get(f"/api/v1/events/{today.id}/search?q=Karim").get_json()["results"]
+    assert by_name["phone"] == "•••• 5678"
+    (by_phone,) = as_door.get(f"/api/v1/events/{today.id}/search?q=0612345678").get_json()[
+        "results"
+    ]
+    assert by_phone["phone"] == "+212612345678"  # the one who typed it may see it
