@@ -96,6 +96,7 @@ def _state_statement(match):
             r.checked_in_door,
             sa.func.coalesce(a.user_id, r.checked_in_by_id).label("user_id"),
             a.device_id,
+            a.client_id,
             _user.c.full_name.label("user_name"),
             _user.c.email.label("user_email"),
             _device.c.label.label("device_label"),
@@ -134,6 +135,7 @@ class Scan:
     method: CheckInMethod
     excerpt: str
     note: dict | None = None  # kept in the log's answer (e.g. an admission over capacity)
+    client_id: str | None = None  # the phone's own id (a door page sends it)
 
     @property
     def user_id(self) -> int | None:
@@ -174,6 +176,7 @@ def check_in(
     method: CheckInMethod = CheckInMethod.SCAN,
     conn: sa.Connection | None = None,
     now: datetime | None = None,
+    client_id: str | None = None,
 ) -> dict:
     """Admit the ticket `code` (a ticket URL or a bare code) at `event`; the API answer.
 
@@ -191,7 +194,7 @@ def check_in(
         key, excerpt = "code", ticket[:80]
     now = now or utcnow()
     scan = _scan(key, ticket, door, by_user, device, nonce, scanned_at, offline, method, now)
-    return _attempt(event, replace(scan, excerpt=excerpt), conn, now)
+    return _attempt(event, replace(scan, excerpt=excerpt, client_id=client_id), conn, now)
 
 
 def check_in_registration(
@@ -206,13 +209,14 @@ def check_in_registration(
     method: CheckInMethod = CheckInMethod.SEARCH,
     conn: sa.Connection | None = None,
     note: dict | None = None,
+    client_id: str | None = None,
 ) -> dict:
     """Admit a registration found by search (or on its ticket page) rather than scanned."""
     now = utcnow()
     scan = _scan(
         "rid", registration_id, door, by_user, device, nonce, scanned_at, offline, method, now
     )
-    return _attempt(event, replace(scan, note=note), conn, now)
+    return _attempt(event, replace(scan, note=note, client_id=client_id), conn, now)
 
 
 def _scan(key, value, door, user, device, nonce, client_time, offline, method, now) -> Scan:
@@ -321,6 +325,7 @@ def _log(conn, event, scan: Scan, outcome: Outcome, answer: dict, now) -> int:
             "reason": outcome.reason,
             "offline": scan.offline,
             "client_time": scan.client_time,
+            "client_id": scan.client_id,
             "created_at": now,
             "answer": answer,
         },
@@ -383,6 +388,7 @@ def _first_from_state(state) -> dict:
         "by": by,
         "user_id": None if state.device_id is not None else state.user_id,
         "device_id": state.device_id,
+        "client_id": state.client_id,
     }
 
 
@@ -402,4 +408,7 @@ def _is_conflict(first: dict, scan: Scan) -> bool:
         return True
     if scan.device is not None:
         return first["device_id"] != scan.device.id
-    return first["user_id"] != scan.user_id
+    if first["user_id"] != scan.user_id:
+        return True
+    # One account on two phones: each phone sends its own id.
+    return bool(first["client_id"] and scan.client_id and first["client_id"] != scan.client_id)

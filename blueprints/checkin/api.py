@@ -7,6 +7,7 @@ which is exempt from CSRF because no browser sends it by itself.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -140,7 +141,11 @@ def _read_scan(body: dict) -> tuple[str | None, int | None, str | None, dict]:
     offline = body.get("offline", False)
     if not isinstance(offline, bool):
         raise BadRequest("offline must be true or false")
+    client_id = _optional_str(body, "client_id", rules.MAX_NONCE)
+    if client_id is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", client_id):
+        raise BadRequest("client_id: letters, digits, - and _ only")
     kwargs = {
+        "client_id": client_id,
         "nonce": _optional_str(body, "nonce", rules.MAX_NONCE),
         "scanned_at": _parse_time(body.get("scanned_at")),
         "offline": offline,

@@ -100,6 +100,9 @@ class CheckIn(OrgScopedMixin, Base):
     reason: Mapped[RefusalReason | None] = mapped_column(str_enum(RefusalReason, "checkin_reason"))
     offline: Mapped[bool] = mapped_column(default=False, comment="queued while offline")
     client_time: Mapped[datetime | None] = mapped_column(comment="UTC, the scan time it sent")
+    client_id: Mapped[str | None] = mapped_column(
+        sa.String(64), comment="the phone's own id: two phones on one account are told apart"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow, comment="UTC, server time")
     answer: Mapped[dict] = mapped_column(sa.JSON, default=dict, comment="what the API answered")
 

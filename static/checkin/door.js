@@ -100,6 +100,16 @@
     return response;
   }
 
+  // This phone's own id: two phones signed in with one account are told apart when both
+  // admit the same ticket (a conflict the organiser sees).
+  function phoneId() {
+    try {
+      let id = window.localStorage.getItem("liqaa-phone-id");
+      if (!id) { id = uuid().replace(/[^A-Za-z0-9_-]/g, ""); window.localStorage.setItem("liqaa-phone-id", id); }
+      return id;
+    } catch (e) { return undefined; }
+  }
+
   // ------------------------------------------------------------------ roster (offline admissions)
   function useRoster(entries) {
     roster = { byHash: new Map(), byId: new Map(), entries };
@@ -219,7 +229,7 @@
   }
 
   async function checkIn(fields) {
-    const item = Object.assign({ door: door(), nonce: uuid(), scanned_at: new Date().toISOString() }, fields);
+    const item = Object.assign({ door: door(), nonce: uuid(), client_id: phoneId(), scanned_at: new Date().toISOString() }, fields);
     if (online && navigator.onLine) {
       try {
         const { status, body } = await send(item);

@@ -97,3 +97,25 @@ def test_door_staff_read_the_roster_only_while_the_doors_are_open_and_phones_mas
         "results"
     ]
     assert by_phone["phone"] == "+212612345678"  # the one who typed it may see it
+
+
+def test_two_phones_on_one_account_admitting_one_ticket_are_a_conflict(org, door):
+    """Two people let in on one ticket are always reported, even when both phones are
+    signed in with the same door account at the same door (one of them offline)."""
+    from blueprints.checkin.models import CheckInConflict
+
+    event = open_event_for(org)
+    ticket = make_registration(event)
+    admission.check_in(event, ticket.ticket_code, "A", by_user=door, client_id="phone-1")
+    db.session.commit()
+    again = admission.check_in(
+        event, ticket.ticket_code, "A", by_user=door, offline=True, client_id="phone-1"
+    )
+    db.session.commit()
+    assert again["result"] == "already_checked_in"
+    assert db.session.scalar(sa.select(sa.func.count(CheckInConflict.id))) == 0  # same phone
+    admission.check_in(
+        event, ticket.ticket_code, "A", by_user=door, offline=True, client_id="phone-2"
+    )
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(CheckInConflict.id))) == 1
