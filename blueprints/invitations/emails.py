@@ -43,12 +43,7 @@ def _context(event: Event, locale: str, **extra) -> dict:
 
 
 def _list_headers(invitation: Invitation | None) -> dict[str, str]:
-    if invitation is None:
-        return {}
-    return {
-        "List-Unsubscribe": f"<{services.unsubscribe_url(invitation.token)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return services.list_unsubscribe_headers(invitation)
 
 
 def _event(event_id: int) -> Event:

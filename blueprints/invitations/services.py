@@ -37,6 +37,17 @@ def unsubscribe_url(token: str) -> str:
     return external_url(f"/u/{token}")
 
 
+def list_unsubscribe_headers(invitation: Invitation | None) -> dict[str, str]:
+    """The headers mail clients show as "Unsubscribe" (one click, RFC 8058), for any email
+    sent to a member who was invited: every feature's emails carry them."""
+    if invitation is None:
+        return {}
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(invitation.token)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
 @dataclass
 class Audience:
     """Who to invite: everyone, or members having any of the tags/categories/trades, or

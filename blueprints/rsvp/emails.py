@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from blueprints.invitations import services as invitations
 from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration, RegistrationConfirmation
 from core.calendar import event_ics
@@ -31,8 +32,15 @@ def _render(name: str, locale: str, **context) -> tuple[str, str]:
 
 def _envelope(registration: Registration, subject: str, text: str, html: str, **extra):
     organisation = registration.event.organisation
+    headers = invitations.list_unsubscribe_headers(registration.invitation)
     return from_organisation(
-        organisation, registration.locale, subject=subject, text=text, html=html, **extra
+        organisation,
+        registration.locale,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers,
+        **extra,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from blueprints.invitations import services as invitations
 from blueprints.surveys.models import SurveyInvite
 from core.emails import from_organisation, render_pair
 from core.i18n import localized
-from core.outbox import BuiltEmail, OutboxMessage
+from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from core.urls import external_url
 from extensions import db
 
@@ -24,6 +25,11 @@ def _build(message: OutboxMessage, reminder: bool) -> BuiltEmail:
     survey = invite.survey
     event = survey.event
     organisation = event.organisation
+    registration = invite.registration
+    member = registration.member if registration is not None else None
+    own = invite.companion_id is None  # the member's own invitation, not a companion's
+    if own and member is not None and member.unsubscribed_at is not None:
+        raise SkipMessage("the member unsubscribed")
     locale = message.locale if message.locale in ("ar", "fr") else "ar"
     with force_locale(locale):
         context = {
@@ -39,7 +45,12 @@ def _build(message: OutboxMessage, reminder: bool) -> BuiltEmail:
         else:
             subject = _("Your opinion on %(event)s", event=context["event_title"])
     text, html = render_pair("surveys/email/invite", locale, **context)
-    return from_organisation(organisation, locale, subject=subject, text=text, html=html)
+    headers = invitations.list_unsubscribe_headers(
+        registration.invitation if own and registration is not None else None
+    )
+    return from_organisation(
+        organisation, locale, subject=subject, text=text, html=html, headers=headers
+    )
 
 
 def build_invite(message: OutboxMessage) -> BuiltEmail:

@@ -23,6 +23,7 @@ from core.tokens import new_token
 
 if TYPE_CHECKING:
     from blueprints.events.models import Event
+    from blueprints.rsvp.models import Registration
 
 
 class SurveyStatus(enum.StrEnum):
@@ -138,6 +139,7 @@ class SurveyInvite(OrgScopedMixin, Base):
     created_at: Mapped[datetime] = mapped_column(comment="UTC")
 
     survey: Mapped[Survey] = relationship()
+    registration: Mapped[Registration] = relationship()
 
 
 def _response_id() -> str:

@@ -41,6 +41,7 @@ class Attendee:
     email: str
     full_name: str
     locale: str
+    unsubscribed: bool = False  # the member asked for no more email (law 09-08)
 
 
 def attendees(event: Event) -> list[Attendee]:
@@ -57,6 +58,7 @@ def attendees(event: Event) -> list[Attendee]:
     people: list[Attendee] = []
     for registration in registrations:
         locale = registration.locale if registration.locale in ("ar", "fr") else "ar"
+        member = registration.member
         if registration.email:
             people.append(
                 Attendee(
@@ -66,6 +68,7 @@ def attendees(event: Event) -> list[Attendee]:
                     registration.email.strip().lower(),
                     registration.full_name,
                     locale,
+                    unsubscribed=member is not None and member.unsubscribed_at is not None,
                 )
             )
         for companion in registration.companion_list:
@@ -110,6 +113,10 @@ def schedule_survey(survey: Survey, now: datetime | None = None) -> int:
     queued = 0
     for person in attendees(survey.event):
         invite = existing.get(person.person_key)
+        if person.unsubscribed:
+            if invite is not None:
+                _cancel_queued(invite, "the member unsubscribed")
+            continue
         if invite is None:
             invite = _new_invite(survey, person, max(due, now), now)
             if invite is None:
@@ -141,6 +148,18 @@ def schedule_survey(survey: Survey, now: datetime | None = None) -> int:
         queued += message is not None
     db.session.flush()
     return queued
+
+
+def _cancel_queued(invite: SurveyInvite, reason: str) -> None:
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            OutboxMessage.key.in_([invite_key(invite), reminder_key(invite)]),
+            OutboxMessage.state == OutboxState.QUEUED,
+        )
+        .values(state=OutboxState.CANCELLED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # What closing a survey writes on the emails it cancels: reopening it queues them again.

@@ -93,3 +93,11 @@ def test_a_cancelled_event_sends_no_more_tickets_and_its_calendar_entry_is_cance
     assert message.state == OutboxState.CANCELLED
     ics = client.get(f"/t/{ticket.ticket_code}/event.ics").get_data(as_text=True)
     assert "STATUS:CANCELLED" in ics and "METHOD:CANCEL" in ics
+
+
+def test_the_ticket_email_to_a_member_carries_the_unsubscribe_link(client, org, small, smtp_server):
+    (invitation,) = _accept_people(client, org, small, ["Karim"])
+    assert deliver_due() == (1, 0)
+    ((_, _, ticket),) = smtp_server.wait_for(1)
+    assert ticket["List-Unsubscribe"] == f"<http://liqaa.test/u/{invitation.token}>"
+    assert ticket["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
