@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from blueprints.followups import services
 from blueprints.followups.models import FollowUp
+from blueprints.invitations import services as invitations
 from core.emails import from_organisation, render_pair
 from core.i18n import localized
-from core.outbox import BuiltEmail, OutboxMessage
+from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from extensions import db
 
 
@@ -16,6 +18,9 @@ def build_resolved(message: OutboxMessage) -> BuiltEmail:
     followup = db.session.get(FollowUp, message.payload["followup_id"])
     if followup is None or followup.organisation_id != message.organisation_id:
         raise LookupError("the follow-up no longer exists")
+    registration = services.may_contact(followup)  # consent, and not unsubscribed, now
+    if registration is None:
+        raise SkipMessage("the person may no longer be contacted (unsubscribed or no consent)")
     event = followup.event
     organisation = event.organisation
     locale = message.locale if message.locale in ("ar", "fr") else "ar"
@@ -33,7 +38,10 @@ def build_resolved(message: OutboxMessage) -> BuiltEmail:
             "An answer to the question you raised at %(event)s", event=context["event_title"]
         )
     text, html = render_pair("followups/email/resolved", locale, **context)
-    return from_organisation(organisation, locale, subject=subject, text=text, html=html)
+    headers = invitations.list_unsubscribe_headers(registration.invitation)
+    return from_organisation(
+        organisation, locale, subject=subject, text=text, html=html, headers=headers
+    )
 
 
 # Wired by the feature's init_app: the outbox asks for a builder by the message's kind.
