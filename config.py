@@ -68,6 +68,8 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = _secret("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "liqaa@localhost")
+    # Seconds the outbox waits on the mail server (connect, each reply) before giving up.
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     # The embedded (SQLite) setup runs one outbox worker inside the web process.
     OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)
 

@@ -5,8 +5,8 @@ See core.outbox for the queue and its states.
 
 from __future__ import annotations
 
-import contextlib
 import smtplib
+import time
 from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -16,10 +16,10 @@ from email.utils import formatdate, make_msgid
 import sqlalchemy as sa
 from flask import current_app, g
 
-from core import logs, mime
+from core import logs, mime, smtp
 from core.db import utcnow
 from core.outbox import BuiltEmail, OutboxMessage, OutboxState, SkipMessage, builder_for
-from extensions import db, mail
+from extensions import db
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
@@ -165,9 +165,17 @@ def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
     # Outcomes are kept here and written once at the end: a builder's error rolls the
     # session back, which must not undo the outcomes of the messages before it.
     outcomes: list[tuple[OutboxMessage, str, str | BaseException | None]] = []
+    # The lease each message was claimed with: only it may record an outcome.
+    leases = {message.id: message.lease_until for message in messages}
+    renew_at = time.monotonic() + LEASE.total_seconds() / 2
     connection = None
     try:
         for message in messages:
+            if time.monotonic() >= renew_at:  # a slow round: keep what is still ours
+                _renew(session, leases)
+                renew_at = time.monotonic() + LEASE.total_seconds() / 2
+            if message.id not in leases:
+                continue  # its lease ran out and another worker took it
             try:
                 built = builder_for(message.kind)(message)
             except SkipMessage as reason:
@@ -181,52 +189,79 @@ def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
             try:
                 data = to_bytes(message, built, sender, domain)
                 if connection is None:
-                    connection = mail.connect().__enter__()
-                connection.host.sendmail(sender, [message.to_email], data)
+                    connection = smtp.open_connection(config)
+                connection.sendmail(sender, [message.to_email], data)
             except Exception as error:  # noqa: BLE001 - every failure is recorded, then retried
                 failed += 1
                 outcomes.append((message, "fail", error))
                 if isinstance(error, OSError | smtplib.SMTPException) and connection is not None:
-                    _close(connection)
+                    smtp.close(connection)
                     connection = None
             else:
                 sent += 1
                 outcomes.append((message, "sent", None))
     finally:
         if connection is not None:
-            _close(connection)
-        _record(session, outcomes)
+            smtp.close(connection)
+        _record(session, outcomes, leases)
     return sent, failed
 
 
-def _record(session, outcomes) -> None:
-    now = utcnow()
-    for message, outcome, detail in outcomes:
-        logs.outbox_outcome(message, outcome, "" if detail is None else str(detail))
-        if outcome == "sent":
-            message.state = OutboxState.SENT
-            message.sent_at = now
-            message.lease_until = None
-            message.last_error = ""
-        elif outcome == "skip":
-            message.state = OutboxState.CANCELLED
-            message.lease_until = None
-            message.last_error = detail[:2000]
+def _renew(session, leases: dict) -> None:
+    """Extend the leases this worker still holds; forget the ones it lost."""
+    table = OutboxMessage.__table__
+    new_lease = utcnow() + LEASE
+    for message_id, lease in list(leases.items()):
+        kept = session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == message_id,
+                table.c.state == OutboxState.SENDING,
+                table.c.lease_until == lease,
+            )
+            .values(lease_until=new_lease)
+        ).rowcount
+        if kept:
+            leases[message_id] = new_lease
         else:
-            _record_failure(message, detail)
+            del leases[message_id]
     session.commit()
 
 
-def _record_failure(message: OutboxMessage, error: Exception) -> None:
-    message.last_error = f"{type(error).__name__}: {error}"[:2000]
-    message.lease_until = None
+def _record(session, outcomes, leases: dict) -> None:
+    """Write each outcome, but only where this worker still holds the message's lease: a
+    worker that was stuck past its lease must not overwrite what another one did since."""
+    table = OutboxMessage.__table__
+    now = utcnow()
+    for message, outcome, detail in outcomes:
+        lease = leases.get(message.id)
+        if lease is None:
+            continue
+        logs.outbox_outcome(message, outcome, "" if detail is None else str(detail))
+        values: dict = {"lease_until": None}
+        if outcome == "sent":
+            values.update(state=OutboxState.SENT, sent_at=now, last_error="")
+        elif outcome == "skip":
+            values.update(state=OutboxState.CANCELLED, last_error=detail[:2000])
+        else:
+            values.update(_failure(message, detail))
+        session.execute(
+            sa.update(table)
+            .where(
+                table.c.id == message.id,
+                table.c.state == OutboxState.SENDING,
+                table.c.lease_until == lease,
+            )
+            .values(**values)
+        )
+        session.expire(message)
+    session.commit()
+
+
+def _failure(message: OutboxMessage, error: Exception) -> dict:
+    values = {"last_error": f"{type(error).__name__}: {error}"[:2000]}
     if message.attempts >= MAX_ATTEMPTS or isinstance(error, LookupError):
-        message.state = OutboxState.FAILED
+        values["state"] = OutboxState.FAILED
     else:
-        message.state = OutboxState.QUEUED
-        message.send_after = utcnow() + backoff(message.attempts)
-
-
-def _close(connection) -> None:
-    with contextlib.suppress(OSError, smtplib.SMTPException):
-        connection.__exit__(None, None, None)
+        values.update(state=OutboxState.QUEUED, send_after=utcnow() + backoff(message.attempts))
+    return values

@@ -81,7 +81,7 @@ def test_a_crash_after_sending_sends_the_round_again_with_the_same_message_ids(
 ):
     _queue(org, 5)
 
-    def crash(session, outcomes):
+    def crash(session, outcomes, leases):
         raise RuntimeError("the worker died before recording")
 
     monkeypatch.setattr(outbox_delivery, "_record", crash)
