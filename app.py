@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from blueprints import (
     auth,
@@ -51,6 +52,8 @@ FEATURES = (
 
 def create_app(config: type[Config] | dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"))
+    # Ids in URLs fit the database's integer columns; a larger one is a 404 at routing.
+    app.url_map.converters["int"] = DatabaseId
     _configure(app, config)
     proxies = app.config.get("TRUSTED_PROXIES") or 0
     if proxies > 0:
@@ -90,6 +93,14 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         # Started by the first request, so that CLI commands (db upgrade, demo) run none.
         app.before_request(lambda: start_in_process_worker(app) and None)
     return app
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` in routes: 0 to 2**31 - 1, the range of an integer column."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _configure(app: Flask, config: type[Config] | dict | None) -> None:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request
+import contextlib
+
+import sqlalchemy.exc as sa_exc
+from flask import current_app, g, jsonify, make_response, render_template, request, session
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from core import i18n
+from extensions import db
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -34,6 +40,61 @@ def init_app(app) -> None:
     @app.errorhandler(500)
     def _unexpected(error):
         return _render(500)
+
+    @app.errorhandler(OverflowError)
+    def _overflow(error):
+        # A number no database column holds (?page=99999999999999999999): nothing matches.
+        db.session.rollback()
+        return _render(404 if request.method == "GET" else 400)
+
+    @app.errorhandler(sa_exc.DataError)
+    def _data(error):
+        # A value the database cannot hold (an id beyond its integer range, a NUL byte):
+        # nothing can match it, and it is the request's fault, not the server's.
+        db.session.rollback()
+        return _render(404 if request.method == "GET" else 400)
+
+    @app.errorhandler(sa_exc.StatementError)
+    def _statement(error):
+        db.session.rollback()
+        if isinstance(error.orig, ValueError | sa_exc.DataError) or "NUL" in str(error.orig):
+            return _render(404 if request.method == "GET" else 400)
+        if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
+            return _unavailable()
+        raise error
+
+    @app.errorhandler(sa_exc.DisconnectionError)
+    def _gone(error):
+        return _unavailable()
+
+
+def _unavailable():
+    """The database is unreachable: 503 with Retry-After, from a page that needs no database
+    (no signed-in user, no menus); Liqaa recovers by itself when it is back."""
+    with contextlib.suppress(sa_exc.SQLAlchemyError):
+        db.session.rollback()
+    # The language without asking the account (that needs the database).
+    g.forced_locale = (
+        i18n.normalise_locale(request.args.get("lang"))
+        or i18n.normalise_locale(session.get("lang"))
+        or request.accept_languages.best_match(i18n.supported())
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+    title = _("Back in a moment")
+    text = _("Liqaa cannot reach its database right now. Please try again in a minute.")
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        response = make_response(jsonify(error=title, detail=text, status=503), 503)
+    else:
+        page = render_template(
+            "errors/unavailable.html",
+            title=title,
+            text=text,
+            lang=g.forced_locale,
+            dir=i18n.text_direction(g.forced_locale),
+        )
+        response = make_response(page, 503)
+    response.headers["Retry-After"] = "30"
+    return response
 
 
 def _render(code: int, detail: str | None = None):
