@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import request
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -21,9 +23,25 @@ CSP = "; ".join(
 )
 
 
+# Pages reached by a personal link (the link is the key), and downloads of personal data:
+# never kept by a shared computer's cache, never sent on as a Referer.
+PRIVATE_PATHS = ("/r/", "/t/", "/s/", "/u/", "/confirm/")
+
+
+def _private() -> bool:
+    path = request.path
+    if path.startswith(PRIVATE_PATHS) or "/export" in path:
+        return True
+    endpoint = request.endpoint or ""
+    return endpoint.endswith((".export", ".devices")) or "export" in endpoint
+
+
 def init_app(app) -> None:
     @app.after_request
     def _headers(response):
+        if _private():
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Referrer-Policy"] = "no-referrer"
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

@@ -106,3 +106,18 @@ def test_unexpected_errors_get_a_page_in_the_users_language(db_url):
     assert response.status_code == 500
     html = response.get_data(as_text=True)
     assert '<html lang="fr" dir="ltr">' in html and "RuntimeError" not in html
+
+
+def test_personal_link_pages_and_exports_are_not_cached_nor_referred(client, as_organiser, org):
+    from tests.checkin.conftest import make_registration, open_event_for
+
+    event = open_event_for(org)
+    ticket = make_registration(event)
+    page = client.get(f"/t/{ticket.ticket_code}")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    export = as_organiser.get(f"/events/{event.id}/registrations/export.csv")
+    assert export.status_code == 200 and export.headers["Cache-Control"] == "no-store"
+    login_page = client.get("/login")
+    assert login_page.headers["Referrer-Policy"] == "same-origin"
