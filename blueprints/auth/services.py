@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -88,7 +90,7 @@ def update_staff(
         raise AccountError(_l("An organisation needs at least one active owner."))
     user.full_name, user.email, user.role, user.locale = full_name, email, Role(role), locale
     if user.active and not active:
-        user.session_nonce = ""  # signs the account out everywhere
+        end_sessions(user)  # signs the account out everywhere
     user.active = active
     if password:
         user.set_password(password, _hash_method())
@@ -112,6 +114,13 @@ def staff_of(organisation_id: int) -> list[User]:
 
 def _hash_method() -> str:
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of this account stops working (they carry the
+    old nonce): signing out ends the copies of the cookies too."""
+    user.session_nonce = secrets.token_hex(8)
+    db.session.flush()
 
 
 def load_user(user_id: str) -> User | None:

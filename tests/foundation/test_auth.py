@@ -246,3 +246,28 @@ def test_staff_form_refuses_unknown_roles_and_oversized_names(as_owner):
         assert response.status_code == 200
         assert message in response.get_data(as_text=True)
     assert db.session.scalar(sa.select(User.id).where(User.email == "new@assoc.example")) is None
+
+
+def test_signing_out_ends_the_copied_cookies_too(app, organiser):
+    """Copy the cookies (session and remember-me), sign out, replay them: signed out."""
+    browser = app.test_client()
+    html = browser.get("/login").get_data(as_text=True)
+    signed_in = browser.post(
+        "/login",
+        data={"email": organiser.email, "password": PASSWORD, "remember": "y",
+              "csrf_token": csrf_token_from(html)},
+    )  # fmt: skip
+    assert signed_in.status_code == 302
+    copied = {c.key: c.value for c in browser._cookies.values()}
+    assert "session" in copied and "remember_token" in copied
+    events = browser.get("/events")
+    assert events.status_code == 200
+    token = csrf_token_from(events.get_data(as_text=True))
+    assert browser.post("/logout", data={"csrf_token": token}).status_code == 302
+    thief = app.test_client()
+    for name, value in copied.items():
+        thief.set_cookie(name, value)
+    assert thief.get("/events").status_code == 302  # sent to the sign-in page
+    only_remember = app.test_client()
+    only_remember.set_cookie("remember_token", copied["remember_token"])
+    assert only_remember.get("/events").status_code == 302
