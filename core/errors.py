@@ -35,7 +35,12 @@ def init_app(app) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
-        return _render(error.code or 500)
+        body, code = _render(error.code or 500)
+        response = make_response(body, code)
+        for name, value in error.get_headers():  # Allow on a 405, Retry-After on a 429…
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(500)
     def _unexpected(error):

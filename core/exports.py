@@ -14,11 +14,20 @@ from flask import Response
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Bidi controls (LRE…RLO, LRI…PDI, LRM/RLM/ALM): in a cell they reorder what follows
+# (an RLO shows the rest of the cell reversed); they are dropped.
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+)
 
 
 def neutralise(value) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        value = value.translate(BIDI_CONTROLS)
+        # A formula may hide behind spaces or a removed control: look at the first real
+        # character.
+        if value.lstrip(" ").startswith(FORMULA_STARTS) or value.startswith(FORMULA_STARTS):
+            return "'" + value
     return value
 
 

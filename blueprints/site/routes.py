@@ -21,13 +21,11 @@ def home():
 
 @bp.get("/lang/<code>")
 def set_language(code: str):
-    """Remember the chosen language (in the session, and on the account when signed in)."""
+    """Remember the chosen language for this session. A GET link changes nothing stored:
+    the account's own language is set on its profile (a POST with a CSRF token)."""
     locale = normalise_locale(code)
     if locale:
         session["lang"] = locale
-        if current_user.is_authenticated and current_user.locale != locale:
-            current_user.locale = locale
-            db.session.commit()
     target = safe_next(request.args.get("next")) or url_for("site.home")
     return redirect(target)
 

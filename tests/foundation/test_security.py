@@ -121,3 +121,29 @@ def test_personal_link_pages_and_exports_are_not_cached_nor_referred(client, as_
     assert export.status_code == 200 and export.headers["Cache-Control"] == "no-store"
     login_page = client.get("/login")
     assert login_page.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_exports_drop_bidi_controls_and_neutralise_hidden_formulas():
+    from core import exports
+
+    assert exports.neutralise("Karim\u202e evil") == "Karim evil"
+    assert exports.neutralise("\u202e=HYPERLINK(1)") == "'=HYPERLINK(1)"
+    assert exports.neutralise("  =1+1") == "'  =1+1"
+    assert exports.neutralise("أحمد \u200f بنعلي") == "أحمد  بنعلي"
+    data = exports.to_csv(["Nom"], [["\u2066=cmd\u2069"]]).decode("utf-8-sig")
+    assert "\u2066" not in data and "'=cmd" in data
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    response = client.get("/logout")
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]
+
+
+def test_a_language_link_changes_the_session_not_the_account(as_organiser, organiser):
+    from extensions import db as database
+
+    before = organiser.locale
+    assert as_organiser.get("/lang/en").status_code == 302
+    database.session.refresh(organiser)
+    assert organiser.locale == before  # a GET link writes nothing stored
+    assert 'lang="en"' in as_organiser.get("/events").get_data(as_text=True)
