@@ -163,6 +163,16 @@ def _answer_form(event: Event, registration: Registration | None) -> InvitationA
 
 
 def _after_answer(registration: Registration, token: str):
+    if registration.status == RegistrationStatus.ACCEPTED and not registration.ticket_code:
+        # The organisers withdrew the ticket: the place is held, a new ticket is theirs to give.
+        flash(
+            _(
+                "Your place is held, but your ticket was withdrawn by the organisers. "
+                "Please contact them for a new one."
+            ),
+            "warning",
+        )
+        return redirect(url_for("rsvp.answer", token=token))
     if registration.status == RegistrationStatus.ACCEPTED:
         flash(
             _("Thank you: your place is confirmed. Your ticket is also on its way by email."),

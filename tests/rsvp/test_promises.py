@@ -101,3 +101,16 @@ def test_the_ticket_email_to_a_member_carries_the_unsubscribe_link(client, org, 
     ((_, _, ticket),) = smtp_server.wait_for(1)
     assert ticket["List-Unsubscribe"] == f"<http://liqaa.test/u/{invitation.token}>"
     assert ticket["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_answering_again_after_the_ticket_was_revoked_says_so(client, org, small):
+    from blueprints.rsvp import seats
+
+    (invitation,) = _accept_people(client, org, small, ["Karim"])
+    seats.revoke_ticket(registration_of(invitation))
+    db.session.commit()
+    again = answer(client, invitation, ACCEPT)
+    assert again.status_code == 302 and f"/r/{invitation.token}" in again.location
+    page = client.get(again.location).get_data(as_text=True)
+    assert "retir" in page or "withdrawn" in page or "سحب" in page
+    assert registration_of(invitation).ticket_code is None  # not given back by itself
