@@ -70,6 +70,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "liqaa@localhost")
     # Seconds the outbox waits on the mail server (connect, each reply) before giving up.
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+    # How long a worker holds the messages it claimed; a dead worker's are sent again after.
+    OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 300)
     # The embedded (SQLite) setup runs one outbox worker inside the web process.
     OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)
 

@@ -25,6 +25,12 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=5)
 
 
+def lease() -> timedelta:
+    """How long a claimed message is a worker's (OUTBOX_LEASE_SECONDS, 5 minutes)."""
+    seconds = current_app.config.get("OUTBOX_LEASE_SECONDS")
+    return timedelta(seconds=int(seconds)) if seconds else LEASE
+
+
 def backoff(attempts: int) -> timedelta:
     """1, 2, 4 … minutes after each failed attempt, at most six hours."""
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
@@ -44,6 +50,7 @@ def claim_due(session, limit: int = 50, now: datetime | None = None) -> list[Out
     on every retry, even after a worker died between sending and recording.
     """
     now = now or utcnow()
+    held = lease()
     due = sa.or_(
         sa.and_(OutboxMessage.state == OutboxState.QUEUED, OutboxMessage.send_after <= now),
         sa.and_(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now),
@@ -55,7 +62,7 @@ def claim_due(session, limit: int = 50, now: datetime | None = None) -> list[Out
         messages = list(session.scalars(stmt.with_for_update(skip_locked=True)))
         for message in messages:
             message.state = OutboxState.SENDING
-            message.lease_until = now + LEASE
+            message.lease_until = now + held
             message.attempts += 1
             if not message.message_id:
                 message.message_id = make_msgid(domain=domain)
@@ -67,7 +74,7 @@ def claim_due(session, limit: int = 50, now: datetime | None = None) -> list[Out
         .where(OutboxMessage.id.in_(due_ids.scalar_subquery()), due)
         .values(
             state=OutboxState.SENDING,
-            lease_until=now + LEASE,
+            lease_until=now + held,
             attempts=OutboxMessage.attempts + 1,
         )
         .returning(OutboxMessage.id, OutboxMessage.message_id)
@@ -167,13 +174,13 @@ def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
     outcomes: list[tuple[OutboxMessage, str, str | BaseException | None]] = []
     # The lease each message was claimed with: only it may record an outcome.
     leases = {message.id: message.lease_until for message in messages}
-    renew_at = time.monotonic() + LEASE.total_seconds() / 2
+    renew_at = time.monotonic() + lease().total_seconds() / 2
     connection = None
     try:
         for message in messages:
             if time.monotonic() >= renew_at:  # a slow round: keep what is still ours
                 _renew(session, leases)
-                renew_at = time.monotonic() + LEASE.total_seconds() / 2
+                renew_at = time.monotonic() + lease().total_seconds() / 2
             if message.id not in leases:
                 continue  # its lease ran out and another worker took it
             try:
@@ -210,14 +217,14 @@ def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
 def _renew(session, leases: dict) -> None:
     """Extend the leases this worker still holds; forget the ones it lost."""
     table = OutboxMessage.__table__
-    new_lease = utcnow() + LEASE
-    for message_id, lease in list(leases.items()):
+    new_lease = utcnow() + lease()
+    for message_id, mine in list(leases.items()):
         kept = session.execute(
             sa.update(table)
             .where(
                 table.c.id == message_id,
                 table.c.state == OutboxState.SENDING,
-                table.c.lease_until == lease,
+                table.c.lease_until == mine,
             )
             .values(lease_until=new_lease)
         ).rowcount
