@@ -62,11 +62,12 @@ def init_app(app) -> None:
     @app.errorhandler(sa_exc.StatementError)
     def _statement(error):
         db.session.rollback()
-        if isinstance(error.orig, ValueError | sa_exc.DataError) or "NUL" in str(error.orig):
-            return _render(404 if request.method == "GET" else 400)
+        if isinstance(error.orig, ValueError) or "NUL (0x00)" in str(error.orig):
+            return _render(404 if request.method == "GET" else 400)  # a NUL byte, say
         if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
             return _unavailable()
-        raise error
+        current_app.logger.error("database error", exc_info=error)  # a bug: logged, 500
+        return _render(500)
 
     @app.errorhandler(sa_exc.DisconnectionError)
     def _gone(error):
