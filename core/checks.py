@@ -22,7 +22,7 @@ SHOWN = ("ENV_NAME", "BASE_URL", "SQLALCHEMY_DATABASE_URI", "MAIL_SERVER", "MAIL
 SECRET = ("SECRET_KEY", "MAIL_PASSWORD")
 
 
-def problems(config, instance_path: str) -> list[str]:
+def problems(config, instance_path: str = "") -> list[str]:
     """Each problem in one line that says what to do; none when the setup is safe."""
     found = []
     secret = config.get("SECRET_KEY") or ""
@@ -45,9 +45,9 @@ def problems(config, instance_path: str) -> list[str]:
             "association's address, e.g. liqaa@association.ma."
         )
     uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
-    if uri.startswith("sqlite"):
-        folder = Path(uri.removeprefix("sqlite:///")).parent if ":///" in uri else None
-        folder = folder or Path(instance_path)
+    path = uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else ""
+    if path and path != ":memory:":  # a database file (not one in memory)
+        folder = Path(path).parent
         if not folder.is_dir() or not os.access(folder, os.W_OK):
             found.append(
                 f"The SQLite database's folder {folder} is missing or not writable by this user: "
