@@ -16,7 +16,6 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, g, request
-from flask_login import current_user
 
 REQUESTS = logging.getLogger("liqaa.request")
 OUTBOX = logging.getLogger("liqaa.outbox")
@@ -59,7 +58,10 @@ def init_app(app: Flask) -> None:
         request_id = getattr(g, "request_id", None) or uuid.uuid4().hex
         response.headers["X-Request-ID"] = request_id
         started = getattr(g, "request_started", None)
-        user = current_user if current_user and current_user.is_authenticated else None
+        # The account if this request loaded it (never loaded here: the database may be
+        # the reason this request failed).
+        loaded = g.get("_login_user")
+        user = loaded if loaded is not None and loaded.is_authenticated else None
         REQUESTS.info(
             "request",
             extra={

@@ -104,3 +104,11 @@ def test_readiness_reports_stuck_email_and_an_unreachable_redis(app, client, org
         assert client.get("/readyz").get_json()["redis"] == "unreachable"
     finally:
         app.config["REDIS_URL"] = None
+
+
+def test_a_signed_in_request_names_its_account_and_organisation(as_organiser, organiser, caplog):
+    caplog.set_level(logging.INFO, logger="liqaa")
+    assert as_organiser.get("/events").status_code == 200
+    line = _lines(caplog, "liqaa.request")[-1]
+    assert line["route"] == "/events" and line["user_id"] == organiser.id
+    assert line["organisation_id"] == organiser.organisation_id
