@@ -1,4 +1,4 @@
-"""`flask members import FILE --org SLUG [--dry-run] [--update-existing]`."""
+"""`flask members import FILE --org SLUG --consent "HOW" [--dry-run] [--update-existing]`."""
 
 from __future__ import annotations
 
@@ -22,13 +22,26 @@ cli = AppGroup("members", help="The member directory.")
 @click.option("--org", "slug", required=True, help="The organisation's slug.")
 @click.option("--dry-run", is_flag=True, help="Check the file and print the report only.")
 @click.option("--update-existing", is_flag=True, help="Update members already in the directory.")
-def import_command(file: Path, slug: str, dry_run: bool, update_existing: bool):
+@click.option(
+    "--consent",
+    "consent",
+    default="",
+    help='How these members agreed to be contacted (law 09-08), e.g. "membership form 2018".'
+    " Required to import; kept with each member.",
+)
+def import_command(file: Path, slug: str, dry_run: bool, update_existing: bool, consent: str):
     """Import members from a CSV or Excel file, with the same checks as the web page."""
+    consent = " ".join(consent.split())[:200]
+    if not dry_run and not consent:
+        raise click.ClickException(
+            'say how these members agreed to be contacted (law 09-08): --consent "…" '
+            "(as the web import asks); --dry-run checks the file without it"
+        )
     with force_locale("en"):  # no request here to choose a language from
-        _import(file, slug, dry_run, update_existing)
+        _import(file, slug, dry_run, update_existing, consent)
 
 
-def _import(file: Path, slug: str, dry_run: bool, update_existing: bool) -> None:
+def _import(file: Path, slug: str, dry_run: bool, update_existing: bool, consent: str) -> None:
     org = db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
     if org is None:
         raise click.ClickException(f"no organisation with slug {slug!r}")
@@ -76,7 +89,7 @@ def _import(file: Path, slug: str, dry_run: bool, update_existing: bool) -> None
             table,
             mapping,
             update_existing=update_existing,
-            consent_source=f"import of {file.name}",
+            consent_source=f"{consent} (import of {file.name})"[:200],
             progress=bar.update,
         )
     db.session.commit()

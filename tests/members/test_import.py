@@ -199,11 +199,17 @@ def test_cli_import_dry_run_then_real(app, org, tmp_path):
     assert dry.exit_code == 0, dry.output
     assert "new: 2" in dry.output and "with errors: 2" in dry.output and "line 7" in dry.output
     assert _count() == 0
-    real = runner.invoke(args=["members", "import", str(path), "--org", org.slug])
+    unasked = runner.invoke(args=["members", "import", str(path), "--org", org.slug])
+    assert unasked.exit_code != 0 and "--consent" in unasked.output  # law 09-08: say how
+    assert _count() == 0
+    consent = ["--consent", "membership form 2018"]
+    real = runner.invoke(args=["members", "import", str(path), "--org", org.slug, *consent])
     assert real.exit_code == 0, real.output
     assert "created: 2" in real.output
     assert _count() == 2
-    again = runner.invoke(args=["members", "import", str(path), "--org", org.slug])
+    sources = set(db.session.scalars(sa.select(Member.consent_source)))
+    assert sources == {"membership form 2018 (import of liste.csv)"}
+    again = runner.invoke(args=["members", "import", str(path), "--org", org.slug, *consent])
     assert "created: 0" in again.output and "skipped: 3" in again.output
     bad = runner.invoke(args=["members", "import", str(path), "--org", "nope"])
     assert bad.exit_code != 0
