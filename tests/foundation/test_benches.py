@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
-OURS = ("app", "config", "extensions", "core", "blueprints", "demo")
+OURS = ("app", "config", "extensions", "core", "blueprints", "demo", "tests")
 
 
 @pytest.mark.parametrize("path", sorted(BENCH.glob("*.py")), ids=lambda p: p.name)
