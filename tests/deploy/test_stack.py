@@ -448,3 +448,34 @@ def test_a_worker_killed_mid_blast_loses_no_invitation(stack):
     assert len(per_address) == count  # none lost
     assert all(len(ids) == 1 for ids in per_address.values())  # a repeat keeps its Message-ID
     assert len(received) - count <= 100  # at most one round of 100 sent twice
+
+
+def test_a_survey_link_from_the_email_is_answered_through_the_proxy(stack):
+    """The past meeting's survey invitation arrives with its https link; the person
+    answers on their phone through nginx and is told the answer is recorded."""
+    sink = stack["sink"]
+    base = f"https://127.0.0.1:{stack['https']}"
+
+    def survey_invitation(message):
+        body = message.get_body(preferencelist=("plain",))
+        return body is not None and f"{base}/s/" in body.get_content()
+
+    invitations = sink.wait(survey_invitation, timeout=90)
+    phone = Browser(stack["https"], source="127.0.0.5")
+    for message in invitations:  # the first one nobody has answered yet
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        path = re.search(re.escape(base) + r"(/s/[A-Za-z0-9_-]+)", text).group(1)
+        response, page = phone.get(path)
+        if b'id="sv-form"' in page:
+            break
+    else:
+        raise AssertionError("every survey link was answered already")
+    assert response.status == 200 and response.headers["Cache-Control"] == "no-store"
+    form = {"csrf_token": phone.csrf(path)}
+    for name in dict.fromkeys(re.findall(rb'<input type="radio" name="(q\d+)"', page)):
+        value = re.search(rb'name="' + name + rb'" value="([^"]+)"', page).group(1)
+        form[name.decode()] = value.decode()
+    response, _ = phone.request("POST", path, form=form)
+    assert response.status == 302
+    response, page = phone.get(path)
+    assert response.status == 200 and b'id="sv-recorded"' in page
