@@ -99,6 +99,34 @@ class Browser:
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
 
+    def upload(self, path: str, fields: dict, filename: str, content: bytes):
+        """A multipart form with one file, as a browser sends it."""
+        boundary = "liqaa-deploy-boundary"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+            for k, v in fields.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="{filename}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        conn = http.client.HTTPSConnection(
+            "127.0.0.1", self.port, context=self.context, source_address=(self.source, 0)
+        )
+        conn.request("POST", path, body=body, headers={
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+            "Referer": f"https://127.0.0.1:{self.port}{path}",
+            "Origin": f"https://127.0.0.1:{self.port}",
+        })  # fmt: skip
+        response = conn.getresponse()
+        data = response.read()
+        conn.close()
+        return response, data
+
     def csrf(self, path: str) -> str:
         _, data = self.get(path)
         return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', data).group(1).decode()
@@ -479,3 +507,67 @@ def test_a_survey_link_from_the_email_is_answered_through_the_proxy(stack):
     assert response.status == 302
     response, page = phone.get(path)
     assert response.status == 200 and b'id="sv-recorded"' in page
+
+
+def test_the_owner_imports_members_and_invites_them_through_the_proxy(stack):
+    """Owner (made with the CLI) signs in, imports a member file, creates and publishes a
+    meeting, invites everyone: each imported member gets the invitation with https links."""
+    owner = Browser(stack["https"], source="127.0.0.6")
+    response, _ = owner.request(
+        "POST", "/login",
+        form={"email": "owner@deploy.example", "password": PASSWORD,
+              "csrf_token": owner.csrf("/login")},
+    )  # fmt: skip
+    assert response.status == 302
+    members = "Nom;Email;Téléphone\r\n" + "".join(
+        f"Importé {n};imported{n}@import.example;06612345{n:02d}\r\n" for n in range(3)
+    )
+    response, _ = owner.upload(
+        "/members/import", {"csrf_token": owner.csrf("/members/import")}, "liste.csv",
+        members.encode("utf-8"),
+    )  # fmt: skip
+    assert response.status == 302, response.status
+    preview = response.headers["Location"].replace(f"https://127.0.0.1:{stack['https']}", "")
+    token = owner.csrf(preview)
+    response, _ = owner.request(
+        "POST",
+        preview.rstrip("/") + "/confirm",
+        form={"confirm-csrf_token": token, "csrf_token": token, "confirm-consent": "y"},
+    )
+    assert response.status == 302
+    form = {
+        "csrf_token": owner.csrf("/events/new"),
+        "title_ar": "لقاء تواصلي", "title_fr": "Rencontre d'information",
+        "venue_name": "Salle", "starts_at": "2031-03-20T15:30", "ends_at": "2031-03-20T19:30",
+        "capacity": "50", "max_companions": "0",
+    }  # fmt: skip
+    response, _ = owner.request("POST", "/events/new", form=form)
+    assert response.status == 302
+    event_path = response.headers["Location"].replace(f"https://127.0.0.1:{stack['https']}", "")
+    event_id = re.search(r"/events/(\d+)", event_path).group(1)
+    response, _ = owner.request(
+        "POST", f"/events/{event_id}/publish", form={"csrf_token": owner.csrf(event_path)}
+    )
+    assert response.status == 302
+    new = f"/events/{event_id}/invitations/new"
+    response, _ = owner.request(
+        "POST", new, form={"csrf_token": owner.csrf(new), "everyone": "y", "confirm": "1"}
+    )
+    assert response.status == 302
+    base = f"https://127.0.0.1:{stack['https']}"
+    _, members_page = owner.get("/members")
+    assert b"imported0@import.example" in members_page or "Importé 0".encode() in members_page
+
+    def imported(message):
+        return message["To"].addresses[0].addr_spec.endswith("@import.example")
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        arrived = {m["To"].addresses[0].addr_spec: m for m in stack["sink"].messages if imported(m)}
+        if len(arrived) == 3:
+            break
+        time.sleep(0.3)
+    assert len(arrived) == 3
+    for message in arrived.values():
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert f"{base}/r/" in text and "http://" not in text
