@@ -571,3 +571,46 @@ def test_the_owner_imports_members_and_invites_them_through_the_proxy(stack):
     for message in arrived.values():
         text = message.get_body(preferencelist=("plain",)).get_content()
         assert f"{base}/r/" in text and "http://" not in text
+
+
+DEVICE = """
+import json
+import sqlalchemy as sa
+from app import create_app
+from blueprints.auth.models import User
+from blueprints.checkin import devices
+from blueprints.events.models import Event
+from blueprints.rsvp.models import Registration
+from extensions import db
+app = create_app()
+with app.app_context():
+    today = db.session.scalar(sa.select(Event).where(Event.title_fr.like("%aujourd%")))
+    door = db.session.scalar(sa.select(User).where(User.email.like("door@%")))
+    _, token = devices.issue_device(today, "B", "deploy test", door)
+    code = db.session.scalar(sa.select(Registration.ticket_code).where(
+        Registration.event_id == today.id, Registration.checked_in_at.is_(None),
+        Registration.ticket_code.is_not(None)).order_by(Registration.id.desc()))
+    db.session.commit()
+    print(json.dumps({"event": today.id, "token": token, "code": code}))
+"""
+
+
+def test_a_door_phone_scans_a_ticket_through_the_proxy(stack):
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", DEVICE], cwd=ROOT, env=stack["env"], check=True,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    base = f"https://127.0.0.1:{stack['https']}"
+    phone = Browser(stack["https"], source="127.0.0.7")
+    conn = http.client.HTTPSConnection("127.0.0.1", stack["https"], context=phone.context)
+    body = json.dumps({"code": f"{base}/t/{data['code']}", "nonce": "deploy-scan-1"})
+    headers = {"Authorization": f"Bearer {data['token']}", "Content-Type": "application/json"}
+    for expected in ("admitted", "admitted"):  # a retry with the same nonce: the same answer
+        conn.request("POST", f"/api/v1/events/{data['event']}/checkins", body, headers)
+        response = conn.getresponse()
+        answer = json.loads(response.read())
+        assert response.status == 200 and answer["result"] == expected
+    conn.close()
