@@ -614,3 +614,34 @@ def test_a_door_phone_scans_a_ticket_through_the_proxy(stack):
         answer = json.loads(response.read())
         assert response.status == 200 and answer["result"] == expected
     conn.close()
+
+
+def test_an_answered_concern_reaches_the_member_by_email(stack):
+    """The organiser answers concerns on the follow-up board through the proxy; a member
+    who raised one, and agreed to be contacted, gets the answer by email."""
+    organiser = Browser(stack["https"], source="127.0.0.8")
+    response, _ = organiser.request(
+        "POST", "/login",
+        form={"email": "organiser@demo.liqaa.example", "password": "liqaa-demo-2018",
+              "csrf_token": organiser.csrf("/login")},
+    )  # fmt: skip
+    assert response.status == 302
+    _, board = organiser.get("/followups")
+    ids = list(dict.fromkeys(re.findall(rb'href="/followups/(\d+)"', board)))
+    assert ids
+    answer = "Votre dossier est débloqué : réponse du test de déploiement."
+    for followup_id in ids:
+        path = f"/followups/{followup_id.decode()}"
+        response, _ = organiser.request(
+            "POST", path,
+            form={"csrf_token": organiser.csrf(path), "status": "resolved",
+                  "department": "Affiliation", "resolution": answer},
+        )  # fmt: skip
+        assert response.status in (200, 302)
+
+    def carries_the_answer(message):
+        body = message.get_body(preferencelist=("plain",))
+        return body is not None and "débloqué" in body.get_content()
+
+    (email_answer, *_) = stack["sink"].wait(carries_the_answer, timeout=60)
+    assert email_answer["To"].addresses[0].addr_spec.endswith("@example.ma")
