@@ -26,6 +26,10 @@ from core.phones import normalise_phone
 from core.text import fold
 
 MAX_BYTES = 20 * 1024 * 1024
+# An .xlsx is a zip archive: a few kilobytes can unpack to gigabytes (a "zip bomb"). What
+# the archive says it unpacks to is checked before anything is parsed.
+MAX_UNPACKED = 200 * 1024 * 1024
+MAX_ARCHIVE_MEMBERS = 2_000
 # What a file that is not UTF-8 may be: the code pages Excel uses in Morocco, or UTF-16.
 LEGACY_CODECS = ["cp1256", "cp1252", "utf_16_le", "utf_16_be"]
 DETECT_BYTES = 200_000
@@ -210,9 +214,27 @@ def _delimiter(text: str) -> str:
         return ","
 
 
+def _check_archive(data: bytes) -> None:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise ImportError_(_l("This is not a valid Excel (.xlsx) file.")) from error
+    unpacked = sum(member.file_size for member in members)
+    if len(members) > MAX_ARCHIVE_MEMBERS or unpacked > MAX_UNPACKED:
+        raise ImportError_(
+            _l(
+                "This Excel file unpacks to more than %(mb)s MB, which no member list needs. "
+                "Save it again from Excel (or as CSV) and try once more.",
+                mb=MAX_UNPACKED // (1024 * 1024),
+            )
+        )
+
+
 def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
+    _check_archive(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:

@@ -230,3 +230,26 @@ def test_commas_inside_quotes_do_not_fool_the_separator():
 def test_emails_are_checked_as_the_forms_check_them(email, valid):
     result = importer.check_row({"full_name": "Karim", "email": email}, line=2)
     assert (result.status != importer.INVALID) is valid, result.problems
+
+
+def test_a_zip_bomb_is_refused_before_it_is_parsed(monkeypatch):
+    """A small .xlsx whose archive unpacks past the bound: refused at once, clearly."""
+    import time
+    import zipfile as zf
+
+    monkeypatch.setattr(importer, "MAX_UNPACKED", 8 * 1024 * 1024)  # keep the test quick
+    buffer = io.BytesIO()
+    with zf.ZipFile(buffer, "w", zf.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<c>0</c>" * (2 * 1024 * 1024))
+    bomb = buffer.getvalue()
+    assert len(bomb) < 200_000  # small on the wire
+    started = time.monotonic()
+    with pytest.raises(importer.ImportError_, match="unpacks to more than 8 MB"):
+        importer.read_table(bomb, "liste.xlsx")
+    assert time.monotonic() - started < 1
+
+
+def test_a_corrupt_xlsx_is_refused_with_a_message():
+    with pytest.raises(importer.ImportError_, match="not a valid Excel"):
+        importer.read_table(b"PK\x03\x04" + b"\x00" * 200, "liste.xlsx")
