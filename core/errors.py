@@ -46,24 +46,16 @@ def init_app(app) -> None:
     def _unexpected(error):
         return _render(500)
 
-    @app.errorhandler(OverflowError)
-    def _overflow(error):
-        # A number no database column holds (?page=99999999999999999999): nothing matches.
-        db.session.rollback()
-        return _render(404 if request.method == "GET" else 400)
-
-    @app.errorhandler(sa_exc.DataError)
-    def _data(error):
-        # A value the database cannot hold (an id beyond its integer range, a NUL byte):
-        # nothing can match it, and it is the request's fault, not the server's.
-        db.session.rollback()
-        return _render(404 if request.method == "GET" else 400)
+    # A value no database column holds (?page=99999999999999999999, a NUL byte): nothing
+    # can match it, and it is the request's fault, not the server's.
+    app.register_error_handler(OverflowError, _unholdable)
+    app.register_error_handler(sa_exc.DataError, _unholdable)
 
     @app.errorhandler(sa_exc.StatementError)
     def _statement(error):
         db.session.rollback()
         if isinstance(error.orig, ValueError) or "NUL (0x00)" in str(error.orig):
-            return _render(404 if request.method == "GET" else 400)  # a NUL byte, say
+            return _unholdable(error)  # a NUL byte, say
         if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
             return _unavailable()
         current_app.logger.error("database error", exc_info=error)  # a bug: logged, 500
@@ -72,6 +64,11 @@ def init_app(app) -> None:
     @app.errorhandler(sa_exc.DisconnectionError)
     def _gone(error):
         return _unavailable()
+
+
+def _unholdable(error):
+    db.session.rollback()
+    return _render(404 if request.method == "GET" else 400)
 
 
 def _unavailable():

@@ -6,7 +6,7 @@ from flask import Flask
 
 from blueprints.events import services as event_services
 from blueprints.invitations import notices as invitations_notices
-from blueprints.rsvp import emails, listeners, manage, public, seats
+from blueprints.rsvp import emails, listeners, manage, public, tickets
 from blueprints.rsvp.routes import bp
 from core.outbox import register_builders
 from core.signals import capacity_raised, event_cancelled
@@ -20,6 +20,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_builders(emails.BUILDERS)
     invitations_notices.register_attendees(listeners.notice_attendees, listeners.notice_link)
-    event_services.register_capacity_floor(lambda event: seats.accepted_seats(event.id))
+    event_services.register_capacity_floor(tickets.places_taken)
     capacity_raised.connect(listeners.on_capacity_raised)
     event_cancelled.connect(listeners.on_event_cancelled)

@@ -131,23 +131,28 @@ def schedule_survey(survey: Survey, now: datetime | None = None) -> int:
                 )
                 .values(send_after=invite.send_at)
             )
-        message = enqueue(
-            db.session,
-            key=invite_key(invite),
-            kind=INVITE_KIND,
-            to_email=invite.email,
-            to_name=invite.full_name,
-            locale=invite.locale,
-            payload={"invite_id": invite.id},
-            send_after=invite.send_at,
-            organisation_id=survey.organisation_id,
-            subject=("survey_invite", invite.id),
-        )
+        message = _enqueue(survey, invite, invite_key(invite), INVITE_KIND, invite.send_at)
         if message is None and not invite.responded:
             message = requeue_closed(invite_key(invite), max(invite.send_at, now))
         queued += message is not None
     db.session.flush()
     return queued
+
+
+def _enqueue(survey: Survey, invite: SurveyInvite, key: str, kind: str, send_after: datetime):
+    """The invitation or the reminder of one invite, in the person's language."""
+    return enqueue(
+        db.session,
+        key=key,
+        kind=kind,
+        to_email=invite.email,
+        to_name=invite.full_name,
+        locale=invite.locale,
+        payload={"invite_id": invite.id},
+        send_after=send_after,
+        organisation_id=survey.organisation_id,
+        subject=("survey_invite", invite.id),
+    )
 
 
 def _cancel_queued(invite: SurveyInvite, reason: str) -> None:
@@ -228,18 +233,7 @@ def queue_reminders(survey: Survey, now: datetime | None = None) -> int:
     )
     queued = 0
     for invite in invites:
-        message = enqueue(
-            db.session,
-            key=reminder_key(invite),
-            kind=REMINDER_KIND,
-            to_email=invite.email,
-            to_name=invite.full_name,
-            locale=invite.locale,
-            payload={"invite_id": invite.id},
-            send_after=now,
-            organisation_id=survey.organisation_id,
-            subject=("survey_invite", invite.id),
-        )
+        message = _enqueue(survey, invite, reminder_key(invite), REMINDER_KIND, now)
         if message is None:
             message = requeue_closed(reminder_key(invite), now)
         queued += message is not None

@@ -175,10 +175,9 @@ def _sqlite_file(app) -> str | None:
     return url.database if url.get_backend_name() == "sqlite" else None
 
 
-def test_write_turn_waits_for_another_process(app):
-    path = _sqlite_file(app)
-    if not path:
-        pytest.skip("the write turn exists only for a SQLite file")
+@contextmanager
+def _lock_held_elsewhere(path: str, seconds: float):
+    """Another process holds the door's write turn for `seconds`; yields once it holds it."""
     with write_turn(db.engine):
         pass  # opens the lock file
     holder = subprocess.Popen(
@@ -187,18 +186,26 @@ def test_write_turn_waits_for_another_process(app):
             "-c",
             "import fcntl, os, sys, time\n"
             f"fd = os.open({path + '-door.lock'!r}, os.O_RDWR)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(0.4)\n",
+            f"fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep({seconds})\n",
         ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "held"
+        yield
+    finally:
+        holder.wait(10)
+
+
+def test_write_turn_waits_for_another_process(app):
+    path = _sqlite_file(app)
+    if not path:
+        pytest.skip("the write turn exists only for a SQLite file")
+    with _lock_held_elsewhere(path, 0.4):
         started = time.monotonic()
         with write_turn(db.engine):
             waited = time.monotonic() - started
-    finally:
-        holder.wait(10)
     assert waited >= 0.2
 
 
@@ -251,25 +258,9 @@ def test_an_api_scan_takes_the_write_turn(app, client, event, device_token):
         pytest.skip("the write turn exists only for a SQLite file")
     guest = make_registration(event)
     event_id, code = event.id, guest.ticket_code
-    with write_turn(db.engine):
-        pass  # opens the lock file
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import fcntl, os, sys, time\n"
-            f"fd = os.open({path + '-door.lock'!r}, os.O_RDWR)\n"
-            "fcntl.flock(fd, fcntl.LOCK_EX)\nprint('held', flush=True)\ntime.sleep(0.5)\n",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with _lock_held_elsewhere(path, 0.5):
         started = time.monotonic()
         response = scan(client, event_id, code, device_token)
         waited = time.monotonic() - started
-    finally:
-        holder.wait(10)
     assert response.status_code == 200 and response.get_json()["result"] == "admitted"
     assert waited >= 0.3
