@@ -38,6 +38,9 @@ class Config:
     # anything else is production: SECRET_KEY must be set and cookies are Secure.
     ENV_NAME = os.environ.get("LIQAA_ENV", "production")
     SECRET_KEY = _secret("SECRET_KEY")
+    # Seals the personal links kept in the database (core/tokens.py); None: derived from
+    # SECRET_KEY. Set it to keep writing old links after SECRET_KEY changes.
+    TOKEN_SEAL_KEY = _secret("TOKEN_SEAL_KEY")
     # None means "instance/liqaa.db" (resolved in create_app, where the instance path is known).
     SQLALCHEMY_DATABASE_URI = _secret("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import http.client
 import itertools
 import json
@@ -71,7 +72,7 @@ def baseline_app():
     table = sa.table(
         "registration",
         sa.column("id"),
-        sa.column("ticket_code"),
+        sa.column("ticket_code_hash"),
         sa.column("full_name"),
         sa.column("updated_at"),
     )
@@ -82,9 +83,10 @@ def baseline_app():
 
     @app.post("/baseline")
     def baseline():
-        code = (request.get_json(silent=True) or {}).get("code", "")
+        code = str((request.get_json(silent=True) or {}).get("code", ""))
+        digest = hashlib.sha256(code.encode()).hexdigest()  # as Liqaa stores codes
         row = base_db.session.execute(
-            sa.select(table.c.id, table.c.full_name).where(table.c.ticket_code == code)
+            sa.select(table.c.id, table.c.full_name).where(table.c.ticket_code_hash == digest)
         ).first()
         if row is None:
             return jsonify(found=False)
@@ -114,7 +116,7 @@ def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
     from blueprints.rsvp.models import Registration
     from core.db import utcnow
     from core.roles import Role
-    from core.tokens import new_token
+    from core.tokens import new_token, seal, sha256_hex
     from extensions import db
 
     app = create_app(
@@ -160,7 +162,8 @@ def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
                     "status": "accepted",
                     "full_name": f"Guest {i}",
                     "company": "",
-                    "ticket_code": code,
+                    "ticket_code_hash": sha256_hex(code),
+                    "ticket_code_sealed": seal(code),
                     "created_at": now,
                     "updated_at": now,
                 }

@@ -44,9 +44,9 @@ with app.app_context():
     today = db.session.scalar(sa.select(Event).where(Event.title_fr.like("%aujourd%")))
     door = db.session.scalar(sa.select(User).where(User.email.like("door@%")))
     _, token = devices.issue_device(today, "A", "bench", door)
-    code = db.session.scalar(sa.select(Registration.ticket_code).where(
-        Registration.event_id == today.id, Registration.ticket_code.is_not(None)))
-    invitation = db.session.scalar(sa.select(Invitation.token))
+    code = db.session.scalar(sa.select(Registration).where(
+        Registration.event_id == today.id, Registration.ticket_code_hash.is_not(None))).ticket_code
+    invitation = db.session.scalar(sa.select(Invitation)).token
     db.session.commit()
     print(json.dumps({"event": today.id, "device": token, "code": code, "rsvp": invitation}))
 """

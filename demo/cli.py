@@ -200,25 +200,26 @@ def demo_links(org: Organisation) -> list[tuple[str, str]]:
         links.append(
             ("Door page, today's session (door)", external_url(f"/door/events/{today.id}"))
         )
-        code = db.session.scalar(
-            sa.select(Registration.ticket_code)
+        ticket = db.session.scalar(
+            sa.select(Registration)
             .where(
                 Registration.event_id == today.id,
                 Registration.status == RegistrationStatus.ACCEPTED,
                 Registration.checked_in_at.is_(None),
-                Registration.ticket_code.is_not(None),
+                Registration.ticket_code_hash.is_not(None),
             )
             .order_by(Registration.id)
             .limit(1)
         )
-        if code:
-            links.append(("A ticket to scan or open (today's session)", tickets.ticket_url(code)))
+        if ticket:
+            url = tickets.ticket_url(ticket.ticket_code)
+            links.append(("A ticket to scan or open (today's session)", url))
         links.append(
             ("Arrivals, today's session (organiser)", external_url(f"/events/{today.id}/arrivals"))
         )
     if main is not None:
-        token = db.session.scalar(
-            sa.select(Invitation.token)
+        invitation = db.session.scalar(
+            sa.select(Invitation)
             .join(Member, Member.id == Invitation.member_id)
             .outerjoin(Registration, Registration.invitation_id == Invitation.id)
             .where(
@@ -229,10 +230,9 @@ def demo_links(org: Organisation) -> list[tuple[str, str]]:
             .order_by(Invitation.id)
             .limit(1)
         )
-        if token:
-            links.append(
-                ("An invitation to answer (main meeting)", invitation_services.rsvp_url(token))
-            )
+        if invitation:
+            url = invitation_services.rsvp_url(invitation.token)
+            links.append(("An invitation to answer (main meeting)", url))
         links.append(
             (
                 "Registrations, main meeting (organiser)",
@@ -241,14 +241,14 @@ def demo_links(org: Organisation) -> list[tuple[str, str]]:
         )
     if past is not None:
         invite = db.session.scalar(
-            sa.select(SurveyInvite.token)
+            sa.select(SurveyInvite)
             .join(Survey, Survey.id == SurveyInvite.survey_id)
             .where(Survey.event_id == past.id)
             .order_by(SurveyInvite.responded, SurveyInvite.id)
             .limit(1)
         )
         if invite:
-            links.append(("A survey to answer (past edition)", external_url(f"/s/{invite}")))
+            links.append(("A survey to answer (past edition)", external_url(f"/s/{invite.token}")))
         links.append(
             (
                 "Survey results, past edition (organiser)",

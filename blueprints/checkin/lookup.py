@@ -9,7 +9,6 @@ from blueprints.events.models import Event
 from blueprints.rsvp.models import Registration, RegistrationStatus
 from core.phones import normalise_phone
 from core.text import fold
-from core.tokens import sha256_hex
 from extensions import db
 
 
@@ -43,7 +42,7 @@ def roster(event: Event) -> list[dict]:
     rows = db.session.execute(
         sa.select(
             Registration.id,
-            Registration.ticket_code,
+            Registration.ticket_code_hash,
             Registration.full_name,
             Registration.company,
             Registration.phone,
@@ -52,7 +51,7 @@ def roster(event: Event) -> list[dict]:
             Registration.status,
             Registration.checked_in_at,
         )
-        .where(Registration.event_id == event.id, Registration.ticket_code.is_not(None))
+        .where(Registration.event_id == event.id, Registration.ticket_code_hash.is_not(None))
         .order_by(Registration.id)
     )
     entries = []
@@ -61,7 +60,7 @@ def roster(event: Event) -> list[dict]:
         entries.append(
             {
                 "id": row.id,
-                "ticket_sha256": sha256_hex(row.ticket_code),
+                "ticket_sha256": row.ticket_code_hash,
                 "name": row.full_name,
                 "company": row.company or "",
                 "phone": mask_phone(row.phone),

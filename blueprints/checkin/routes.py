@@ -43,6 +43,7 @@ from core.db import utcnow
 from core.i18n import current_language
 from core.roles import Role
 from core.templating import Link, register_event_tab, register_labels, register_nav
+from core.tokens import token_digest
 from extensions import db
 
 bp = Blueprint("checkin", __name__)
@@ -103,7 +104,7 @@ def _admit_action(registration) -> Link | None:
         return None
     if registration.organisation_id != current_user.organisation_id:
         return None
-    if not registration.ticket_code:
+    if not registration.ticket_code_hash:
         return None
     return PostLink(_l("Admit"), url_for("checkin.admit_ticket", code=registration.ticket_code))
 
@@ -216,7 +217,8 @@ def _registration_for_code(code: str) -> Registration:
         abort(404)
     registration = db.session.scalar(
         sa.select(Registration).where(
-            Registration.ticket_code == code, Registration.organisation_id == current_org_id()
+            Registration.ticket_code_hash == token_digest(code),
+            Registration.organisation_id == current_org_id(),
         )
     )
     if registration is None:

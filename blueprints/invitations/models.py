@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
-from core.tokens import new_token
+from core.tokens import new_token, sealed_token
 
 if TYPE_CHECKING:
     from blueprints.events.models import Event
@@ -26,7 +26,8 @@ class Invitation(OrgScopedMixin, TimestampMixin, Base):
     member_id: Mapped[int] = mapped_column(
         sa.ForeignKey("member.id", ondelete="CASCADE"), index=True
     )
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, comment="sha256 hex")
+    token_sealed: Mapped[str] = mapped_column(sa.String(200), comment="see core.tokens")
     invited_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
@@ -36,6 +37,12 @@ class Invitation(OrgScopedMixin, TimestampMixin, Base):
 
     event: Mapped[Event] = relationship()
     member: Mapped[Member] = relationship()
+
+    token = sealed_token("token")
+
+    def __init__(self, **fields) -> None:
+        fields.setdefault("token", new_token())
+        super().__init__(**fields)
 
 
 class ReminderSchedule(OrgScopedMixin, TimestampMixin, Base):

@@ -21,6 +21,7 @@ from blueprints.invitations.models import Invitation
 from blueprints.members.models import Member, MemberCategory, MemberTag
 from core import outbox
 from core.db import utcnow
+from core.tokens import find_by_token
 from core.urls import external_url
 from extensions import db
 
@@ -242,6 +243,4 @@ def unsubscribe(invitation: Invitation) -> None:
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(sa.select(Invitation).where(Invitation.token == token))
+    return find_by_token(Invitation, token)

@@ -29,7 +29,7 @@ from blueprints.rsvp.questionnaire import display_value, questions_for, settings
 from core.db import utcnow
 from core.i18n import localized
 from core.signals import concern_raised
-from core.tokens import new_token
+from core.tokens import find_by_token, new_token, token_digest
 from extensions import db
 
 CONFIRMATION_VALIDITY = timedelta(hours=48)
@@ -64,32 +64,20 @@ def registration_for_invitation(invitation: Invitation) -> Registration | None:
     )
 
 
-def invitation_by_token(token: str) -> Invitation | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(sa.select(Invitation).where(Invitation.token == token))
-
-
 def registration_by_code(code: str) -> Registration | None:
-    if not code or len(code) > 64:
-        return None
-    return db.session.scalar(sa.select(Registration).where(Registration.ticket_code == code))
+    return find_by_token(Registration, code, "ticket_code")
 
 
 def is_revoked_code(code: str) -> bool:
-    if not code or len(code) > 64:
+    digest = token_digest(code)
+    if digest is None:
         return False
-    return (
-        db.session.scalar(sa.select(RevokedTicket.id).where(RevokedTicket.code == code)) is not None
-    )
+    revoked = sa.select(RevokedTicket.id).where(RevokedTicket.code_hash == digest)
+    return db.session.scalar(revoked) is not None
 
 
 def confirmation_by_token(token: str) -> RegistrationConfirmation | None:
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(
-        sa.select(RegistrationConfirmation).where(RegistrationConfirmation.token == token)
-    )
+    return find_by_token(RegistrationConfirmation, token)
 
 
 def respond(invitation: Invitation, data: RsvpData, now: datetime | None = None) -> Registration:

@@ -50,7 +50,7 @@ def ticket_url(registration: Registration) -> str:
 
 def build_ticket(message: OutboxMessage) -> BuiltEmail:
     registration = _registration(message)
-    if not registration.ticket_code:
+    if not registration.ticket_code_hash:
         raise LookupError("this ticket was revoked before the email left")
     event = registration.event
     locale = message.locale

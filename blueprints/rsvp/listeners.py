@@ -47,9 +47,8 @@ def notice_attendees(event: Event) -> list[Attendee]:
 
 def notice_link(registration_id: int) -> str | None:
     """The ticket of a registration that still has one."""
-    code = db.session.scalar(
-        sa.select(Registration.ticket_code).where(Registration.id == registration_id)
-    )
+    registration = db.session.get(Registration, registration_id)
+    code = registration.ticket_code if registration else None
     return tickets.ticket_url(code) if code else None
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from blueprints.members.models import MemberCategory
 from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum, utcnow
-from core.tokens import new_token
+from core.tokens import new_token, sealed_token
 
 if TYPE_CHECKING:
     from blueprints.events.models import Event
@@ -68,7 +68,10 @@ class Registration(OrgScopedMixin, TimestampMixin, Base):
     consent_at: Mapped[datetime | None] = mapped_column()
     waitlisted_at: Mapped[datetime | None] = mapped_column(comment="order on the waiting list")
     # The ticket: an unguessable code; None until accepted, replaced when reissued.
-    ticket_code: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    ticket_code_hash: Mapped[str | None] = mapped_column(
+        sa.String(64), unique=True, comment="sha256 hex"
+    )
+    ticket_code_sealed: Mapped[str | None] = mapped_column(sa.String(200))
     ticket_issued_at: Mapped[datetime | None] = mapped_column()
     # Check-in: set by one conditional UPDATE (see the check-in service).
     checked_in_at: Mapped[datetime | None] = mapped_column(index=True)
@@ -76,6 +79,8 @@ class Registration(OrgScopedMixin, TimestampMixin, Base):
     checked_in_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+
+    ticket_code = sealed_token("ticket_code")
 
     event: Mapped[Event] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
@@ -194,12 +199,19 @@ class RegistrationConfirmation(OrgScopedMixin, Base):
     registration_id: Mapped[int] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, comment="sha256 hex")
+    token_sealed: Mapped[str] = mapped_column(sa.String(200), comment="see core.tokens")
     expires_at: Mapped[datetime] = mapped_column(comment="UTC")
     confirmed_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     registration: Mapped[Registration] = relationship()
+
+    token = sealed_token("token")
+
+    def __init__(self, **fields) -> None:
+        fields.setdefault("token", new_token())
+        super().__init__(**fields)
 
 
 class RevokedTicket(OrgScopedMixin, Base):
@@ -211,7 +223,7 @@ class RevokedTicket(OrgScopedMixin, Base):
     __tablename__ = "rsvp_revoked_ticket"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, comment="sha256 hex")
     registration_id: Mapped[int] = mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )

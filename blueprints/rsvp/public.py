@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.events.services import published_event_or_none
+from blueprints.invitations.services import invitation_by_token
 from blueprints.rsvp import answers, errors, questionnaire, seats, tickets
 from blueprints.rsvp.forms import (
     InvitationAnswerForm,
@@ -114,7 +115,7 @@ def _initial(registration: Registration | None, questions: list[Question]) -> di
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @limiter.limit(public_rate_limit)
 def answer(token: str):
-    invitation = answers.invitation_by_token(token)
+    invitation = invitation_by_token(token)
     if invitation is None or invitation.event.status == EventStatus.DRAFT:
         abort(404)
     event = invitation.event
@@ -163,7 +164,7 @@ def _answer_form(event: Event, registration: Registration | None) -> InvitationA
 
 
 def _after_answer(registration: Registration, token: str):
-    if registration.status == RegistrationStatus.ACCEPTED and not registration.ticket_code:
+    if registration.status == RegistrationStatus.ACCEPTED and not registration.ticket_code_hash:
         # The organisers withdrew the ticket: the place is held, a new ticket is theirs to give.
         flash(
             _(
@@ -205,7 +206,7 @@ def ticket(code: str):
             return render_template("rsvp/ticket_revoked.html"), 410
         abort(404)
     _use_language(registration.locale)
-    url = tickets.ticket_url(registration.ticket_code)
+    url = tickets.ticket_url(code)  # the very code looked up: no need to unseal it
     return render_template(
         "rsvp/ticket.html",
         registration=registration,
@@ -219,7 +220,7 @@ def ticket(code: str):
 @limiter.limit(public_rate_limit)
 def ticket_ics(code: str):
     registration = _ticket_or_404(code)
-    url = tickets.ticket_url(registration.ticket_code)
+    url = tickets.ticket_url(code)  # the very code looked up: no need to unseal it
     event = registration.event
     body = event_ics(
         event,

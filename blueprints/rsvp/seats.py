@@ -87,7 +87,7 @@ def free_seats(event: Event, excluding: int | None = None) -> int:
 def accept(registration: Registration, reason: str, now: datetime) -> None:
     registration.status = RegistrationStatus.ACCEPTED
     registration.waitlisted_at = None
-    if not registration.ticket_code:
+    if not registration.ticket_code_hash:
         registration.ticket_code = new_token()
         registration.ticket_issued_at = now
         db.session.flush()
@@ -113,11 +113,11 @@ def place(registration: Registration, event: Event, now: datetime) -> None:
 
 
 def drop_ticket(registration: Registration, now: datetime) -> None:
-    if registration.ticket_code:
+    if registration.ticket_code_hash:
         db.session.add(
             RevokedTicket(
                 organisation_id=registration.organisation_id,
-                code=registration.ticket_code,
+                code_hash=registration.ticket_code_hash,
                 registration_id=registration.id,
                 revoked_at=now,
             )
@@ -186,7 +186,7 @@ def promote_by_hand(registration: Registration, now: datetime | None = None) -> 
 
 def revoke_ticket(registration: Registration, now: datetime | None = None) -> None:
     """The code stops working at once; the place stays held until a reissue or a cancel."""
-    if not registration.ticket_code:
+    if not registration.ticket_code_hash:
         raise RsvpError(_l("This registration has no ticket."))
     drop_ticket(registration, now or utcnow())
     db.session.flush()
@@ -238,4 +238,4 @@ def send(registration: Registration, kind: str, suffix: str, payload: dict | Non
 
 
 def send_ticket(registration: Registration, reason: str):
-    return send(registration, "rsvp_ticket", registration.ticket_code[:16], {"reason": reason})
+    return send(registration, "rsvp_ticket", registration.ticket_code_hash[:16], {"reason": reason})

@@ -22,6 +22,7 @@ from blueprints.surveys.services import SurveyClosed, SurveyError
 from core.db import utcnow
 from core.outbox import OutboxMessage, OutboxState
 from core.signals import concern_raised
+from core.tokens import find_by_token
 from extensions import db
 
 MAX_TEXT = {QuestionKind.SHORT_TEXT: 300, QuestionKind.LONG_TEXT: 5000}
@@ -33,9 +34,7 @@ class AlreadyAnswered(SurveyError):
 
 def invite_by_token(token: str) -> SurveyInvite | None:
     """The invite behind a personal link (any organisation: the link is the credential)."""
-    if not token or len(token) > 64:
-        return None
-    return db.session.scalar(sa.select(SurveyInvite).where(SurveyInvite.token == token))
+    return find_by_token(SurveyInvite, token)
 
 
 def response_of(invite: SurveyInvite) -> SurveyResponse | None:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
-from core.tokens import new_token
+from core.tokens import new_token, sealed_token
 
 if TYPE_CHECKING:
     from blueprints.events.models import Event
@@ -133,13 +133,20 @@ class SurveyInvite(OrgScopedMixin, Base):
     email: Mapped[str] = mapped_column(sa.String(254))
     full_name: Mapped[str] = mapped_column(sa.String(200), default="")
     locale: Mapped[str] = mapped_column(sa.String(5), default="ar")
-    token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_token)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, comment="sha256 hex")
+    token_sealed: Mapped[str] = mapped_column(sa.String(200), comment="see core.tokens")
     send_at: Mapped[datetime] = mapped_column(comment="UTC: when the invitation is due")
     responded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(comment="UTC")
 
     survey: Mapped[Survey] = relationship()
     registration: Mapped[Registration] = relationship()
+
+    token = sealed_token("token")
+
+    def __init__(self, **fields) -> None:
+        fields.setdefault("token", new_token())
+        super().__init__(**fields)
 
 
 def _response_id() -> str:

@@ -278,7 +278,7 @@ def respond(token: str):
     prefill = form_data_from(survey, existing.answers) if existing else None
     form = form_class(data=prefill) if request.method == "GET" else form_class()
     if form.validate_on_submit():
-        return _submit(invite, form, lang)
+        return _submit(invite, token, form, lang)
     return render_template(
         "surveys/respond.html",
         survey=survey,
@@ -298,7 +298,7 @@ def _recorded(survey, lang: str, token: str):
     )
 
 
-def _submit(invite, form, lang: str):
+def _submit(invite, token: str, form, lang: str):
     survey = invite.survey
     contact_me = bool(getattr(form, "contact_me", None) and form.contact_me.data)
     try:
@@ -310,5 +310,5 @@ def _submit(invite, form, lang: str):
         return render_template("surveys/closed.html", survey=survey, lang=lang), 410
     else:
         db.session.commit()
-    args = {"token": invite.token, "saved": 1, "lang": request.args.get("lang")}
+    args = {"token": token, "saved": 1, "lang": request.args.get("lang")}
     return redirect(url_for("surveys.respond", **args))

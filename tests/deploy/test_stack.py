@@ -587,9 +587,9 @@ with app.app_context():
     today = db.session.scalar(sa.select(Event).where(Event.title_fr.like("%aujourd%")))
     door = db.session.scalar(sa.select(User).where(User.email.like("door@%")))
     _, token = devices.issue_device(today, "B", "deploy test", door)
-    code = db.session.scalar(sa.select(Registration.ticket_code).where(
+    code = db.session.scalar(sa.select(Registration).where(
         Registration.event_id == today.id, Registration.checked_in_at.is_(None),
-        Registration.ticket_code.is_not(None)).order_by(Registration.id.desc()))
+        Registration.ticket_code_hash.is_not(None)).order_by(Registration.id.desc())).ticket_code
     db.session.commit()
     print(json.dumps({"event": today.id, "token": token, "code": code}))
 """

@@ -39,7 +39,7 @@ def test_a_journey_leaves_one_line_per_request_and_no_link(client, org, caplog):
     survey = surveys.create_survey(past)
     surveys.open_survey(survey)
     db.session.commit()
-    survey_token = db.session.scalar(sa.select(SurveyInvite.token))
+    survey_token = db.session.scalar(sa.select(SurveyInvite)).token
     assert client.get(f"/s/{survey_token}").status_code == 200
     assert client.get("/s/forged-token-0123456789").status_code == 404
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from blueprints.followups.models import FollowUp
 from blueprints.surveys import services
-from blueprints.surveys.models import QuestionKind, SurveyResponse
+from blueprints.surveys.models import QuestionKind, SurveyInvite, SurveyResponse
 from core.outbox_delivery import deliver_due
 from extensions import db
 from tests.surveys.conftest import make_registration, open_survey, question_of
@@ -71,7 +71,7 @@ def test_a_draft_survives_a_reload(
     """What was typed stays on the phone even if the page is reloaded before sending."""
     make_registration(past_event, "Claire", email="claire@example.ma", locale="fr")
     open_survey(survey)
-    token = db.session.scalar(sa.text("SELECT token FROM survey_invite"))
+    token = db.session.scalar(sa.select(SurveyInvite)).token
     comment = survey.questions[-1]
     context = browser.new_context(**playwright.devices["Pixel 5"], locale="fr")
     page = context.new_page()

@@ -75,7 +75,7 @@ def test_an_attendee_of_an_identified_survey_answers_and_can_change_the_answer(
 def test_the_page_is_right_to_left_in_arabic(client, survey, past_event):
     make_registration(past_event, "أمينة", email="amina@example.ma", locale="ar")
     open_survey(survey)
-    token = db.session.scalar(sa.select(SurveyInvite.token))
+    token = db.session.scalar(sa.select(SurveyInvite)).token
     html = client.get(f"/s/{token}").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in html
     assert "ما مدى رضاكم العام عن اللقاء؟" in html
@@ -174,7 +174,7 @@ def test_identified_surveys_link_the_response_to_the_registration(client, survey
     survey.anonymous = False
     registration = make_registration(past_event, "Karim", email="karim@example.ma")
     open_survey(survey)
-    token = db.session.scalar(sa.select(SurveyInvite.token))
+    token = db.session.scalar(sa.select(SurveyInvite)).token
     _post(client, token, _answers(survey))
     response = db.session.scalar(sa.select(SurveyResponse))
     assert response.registration_id == registration.id
@@ -252,8 +252,8 @@ def test_another_web_worker_with_its_own_key_records_one_answer(db_url, survey, 
     )
     db.session.commit()
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
     )
-    assert done.stdout.strip().splitlines()[-1] == "[302, 200] 1"
+    assert done.stdout.strip().splitlines()[-1:] == ["[302, 200] 1"], done.stderr[-3000:]
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(SurveyResponse.id))) == 1
