@@ -52,3 +52,12 @@ def _fold(text: str) -> str:
     text = _ARABIC_MARKS.sub("", text)
     text = unicodedata.normalize("NFC", text).translate(_ARABIC_FOLD).casefold()
     return _SPACES.sub(" ", text).strip()
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` can be stored and sent: no lone surrogate (JSON's "\\ud800")."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

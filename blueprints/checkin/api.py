@@ -7,6 +7,7 @@ which is exempt from CSRF because no browser sends it by itself.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +24,7 @@ from blueprints.checkin.models import DoorDevice
 from blueprints.events.models import Event
 from core.db import utcnow, write_turn
 from core.roles import Role
+from core.text import is_text
 from extensions import csrf, db
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -104,9 +106,14 @@ def _optional_str(body: dict, key: str, limit: int) -> str | None:
 @csrf.exempt
 def checkins(event_id: int):
     caller = _caller(event_id, write=True)
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any scan: not a scan
+        body = None
     if not isinstance(body, dict):
         return _bad("send a JSON object")
+    if not is_text(json.dumps(body, ensure_ascii=False)):
+        return _bad("the body holds text that is not Unicode (a lone surrogate)")
     try:
         code, registration_id, door, kwargs = _read_scan(body)
     except BadRequest as error:
@@ -197,6 +204,8 @@ def search(event_id: int):
     caller = _caller(event_id, write=False)
     _doors_open_for(caller)
     query = request.args.get("q", "")
+    if len(query) > lookup.MAX_QUERY:  # the contract's maxLength, in characters
+        return _bad(f"q is longer than {lookup.MAX_QUERY} characters")
     response = jsonify(results=lookup.search(caller.event, query))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -74,9 +74,12 @@ def roster(event: Event) -> list[dict]:
     return entries
 
 
+MAX_QUERY = 100
+
+
 def search(event: Event, query: str, limit: int = 20) -> list[dict]:
     """Registrations of `event` whose name, company or phone matches (Arabic or Latin)."""
-    needle = fold(query[:100])
+    needle = fold(query[:MAX_QUERY])
     digits = "".join(ch for ch in query[:40] if ch.isdigit())
     phone = normalise_phone(query) if len(digits) >= 6 else None
     if len(needle) < 2 and not phone:

@@ -96,7 +96,9 @@ def new():
 @role_required(Role.ORGANISER)
 def edit(member_id: int):
     member = scoped_get_or_404(Member, member_id)
-    form = MemberForm(obj=member)
+    # A POST is read from what was sent only: a field left out is empty, never the
+    # member's stored value of another type (the tag list).
+    form = MemberForm(obj=member) if request.method == "GET" else MemberForm()
     if not form.is_submitted():
         form.category.data = member.category.value
         form.tags.data = ", ".join(member.tag_names)

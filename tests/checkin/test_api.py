@@ -117,6 +117,36 @@ def test_malformed_bodies_are_400(door_client, event, body):
     assert db.session.scalar(sa.select(sa.func.count(CheckIn.id))) == 0
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 10_000 + "]" * 10_000,  # nested 10,000 deep
+        '{"code": "\\ud800"}',  # a lone surrogate
+        '{"code": "abc", "scanned_at": "0001-01-01T00:00:00+00:00"}',  # year 1
+        '{"code": "abc", "scanned_at": "9999-12-31T23:59:59+14:00"}',
+        '{"registration_id": 99999999999999999999999}',
+        '{"registration_id": -1}',
+        '{"code": 1e999}',
+        "null",
+        "\x00",
+        '{"code": "a\\u0000b"}',
+    ],
+)
+def test_hostile_json_never_gives_a_server_error(door_client, event, guest, raw):
+    response = door_client.post(
+        checkins_url(event.id),
+        data=raw,
+        content_type="application/json",
+        headers={"X-CSRFToken": door_client.csrf},
+    )
+    assert response.status_code in (200, 400)
+    assert_documented(response, checkins_url(event.id), "POST")
+    if response.status_code == 200:  # read as a scan: nobody was admitted by it
+        assert response.json["result"] == "not_valid"
+    db.session.expire_all()
+    assert db.session.get(Registration, guest.id).checked_in_at is None
+
+
 def test_a_nonce_retry_over_the_api_counts_once(door_client, event, guest):
     body = {"code": guest.ticket_code, "door": "A", "nonce": "phone-1:42"}
     first = post(door_client, event.id, body)

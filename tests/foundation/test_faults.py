@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from tests.conftest import is_postgres
+from blueprints.members.models import Member, MemberTag
+from extensions import db
+from tests.conftest import csrf_token_from, is_postgres, make_member
 
 
 @pytest.fixture
@@ -39,3 +41,25 @@ def test_pages_answer_503_with_retry_after_while_the_database_is_gone(without_da
 )  # fmt: skip
 def test_values_no_database_can_hold_are_not_found(as_organiser, path):
     assert as_organiser.get(path).status_code in (200, 404)
+
+
+@pytest.mark.parametrize(
+    "target", ["/events%0ASet-Cookie:%20x=1", "/events%0D%0Aevil", "/a%00b", "/%7F"]
+)
+def test_a_redirect_target_with_control_characters_is_ignored(client, target):
+    response = client.get(f"/lang/fr?next={target}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/" and "x=1" not in str(response.headers)
+
+
+def test_a_member_edit_without_the_tags_field_is_read_as_no_tags(as_organiser, org):
+    member = make_member(org)
+    member.tags.append(MemberTag(tag="BTP"))  # a stored list the form must not read as text
+    db.session.commit()
+    page = as_organiser.get(f"/members/{member.id}").get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(page), "full_name": "Karim B.", "category": "member",
+            "locale": "fr", "consent": "y"}  # fmt: skip
+    response = as_organiser.post(f"/members/{member.id}", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Member, member.id).full_name == "Karim B."
