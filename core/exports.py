@@ -13,12 +13,11 @@ from collections.abc import Iterable, Sequence
 from flask import Response
 from openpyxl import Workbook
 
+from core.text import BIDI_CONTROLS
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Bidi controls (LRE…RLO, LRI…PDI, LRM/RLM/ALM): in a cell they reorder what follows
-# (an RLO shows the rest of the cell reversed); they are dropped.
-BIDI_CONTROLS = dict.fromkeys(
-    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-)
+# (an RLO shows the rest of the cell reversed); all of them are dropped (core.text).
 
 
 def neutralise(value) -> object:

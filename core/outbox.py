@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, str_enum, utcnow
+from core.text import without_bidi_state
 
 
 class OutboxState(enum.StrEnum):
@@ -89,6 +90,14 @@ class BuiltEmail:
     headers: dict[str, str] = field(default_factory=dict)
     # (filename, mimetype, bytes, content_id or None for a plain attachment)
     attachments: list[tuple[str, str, bytes, str | None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # One place for every kind of email, however its parts were put together: a name
+        # or title with a bidi override cannot reverse the rest of a line.
+        self.subject = without_bidi_state(self.subject)
+        self.text = without_bidi_state(self.text)
+        self.html = without_bidi_state(self.html)
+        self.sender_name = without_bidi_state(self.sender_name)
 
 
 class SkipMessage(Exception):  # noqa: N818 - it is an outcome, not an error

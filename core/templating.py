@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from core import i18n
 from core.roles import Role
+from core.text import without_bidi_state
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ def url_with_lang(code: str) -> str:
 
 
 def init_app(app) -> None:
+    # Every {{ value }} of every page and email: user text cannot reorder what follows it.
+    app.jinja_env.finalize = without_bidi_state
     app.jinja_env.globals.update(
         localized=i18n.localized,
         text_direction=i18n.text_direction,

@@ -61,3 +61,23 @@ def is_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# Bidi controls that open a state running to the end of the paragraph (embeddings and
+# overrides, U+202A–U+202E) or of an isolate (U+2066–U+2069). In a name they would
+# reverse or reorder the rest of a sentence, a table row or an email line. The marks
+# LRM, RLM and ALM change nothing after them and stay.
+_BIDI_STATE = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+)
+
+
+def without_bidi_state(value):
+    """`value` without the controls that reorder what follows it; what is not text
+    (numbers, None) is returned as it is. Used on every value a template shows."""
+    if isinstance(value, str) and _BIDI_STATE.search(value):
+        # A Markup (a translated sentence with a name in it) stays Markup: the controls
+        # are no HTML, so removing them cannot change what the markup means.
+        return type(value)(_BIDI_STATE.sub("", value))
+    return value

@@ -26,6 +26,7 @@ from core.emails import from_organisation, render_pair
 from core.i18n import localized, text_direction
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from core.outbox_delivery import batch_cache
+from core.text import without_bidi_state
 from extensions import db
 
 
@@ -149,7 +150,7 @@ def invitation_content(
         lines = [parts if len(parts) > 1 else [_fold(parts[0])] for parts in lines]
         cache[key] = (subject, _split(text), _split(html), lines)
     subject, text, html, ics = cache[key]
-    raw = {_NAME: name, _TOKEN: token, _ID: str(invitation_id)}
+    raw = {_NAME: without_bidi_state(name), _TOKEN: token, _ID: str(invitation_id)}
     escaped = {k: str(escape(v)) for k, v in raw.items()}
     ics_text = "\r\n".join(_fold(_fill(line, raw)) if len(line) > 1 else line[0] for line in ics)
     return subject, _fill(text, raw), _fill(html, escaped), ics_text.encode("utf-8")
