@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from blueprints.members import importer
+from blueprints.members import importer, reading
 from blueprints.members.models import Member, MemberImport
 from blueprints.members.services import MemberData, create_member
 from extensions import db
@@ -237,7 +237,7 @@ def test_a_zip_bomb_is_refused_before_it_is_parsed(monkeypatch):
     import time
     import zipfile as zf
 
-    monkeypatch.setattr(importer, "MAX_UNPACKED", 8 * 1024 * 1024)  # keep the test quick
+    monkeypatch.setattr(reading, "MAX_UNPACKED", 8 * 1024 * 1024)  # keep the test quick
     buffer = io.BytesIO()
     with zf.ZipFile(buffer, "w", zf.ZIP_DEFLATED) as archive:
         archive.writestr("[Content_Types].xml", "<Types/>")
