@@ -116,13 +116,21 @@ def create_member(organisation_id: int, data: MemberData) -> Member:
     member = Member(organisation_id=organisation_id, tags=[])
     _apply(member, data)
     db.session.add(member)
-    db.session.flush()
+    _flush_unique()
     return member
 
 
 def update_member(member: Member, data: MemberData) -> None:
     _apply(member, data)
-    db.session.flush()
+    _flush_unique()
+
+
+def _flush_unique() -> None:
+    """The schema has the last word: a phone another edit took a moment ago is refused."""
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        raise MemberError(_l("Another member already has this phone number.")) from error
 
 
 def archive(member: Member) -> None:
