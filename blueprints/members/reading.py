@@ -110,6 +110,10 @@ def read_sheet(data: bytes, filename: str = "", budget: Budget | None = None) ->
     return _read_csv(text, encoding, budget)
 
 
+_NUL = _l(
+    "The file contains NUL characters, which a CSV file cannot hold. Save it again from "
+    "your spreadsheet as CSV or .xlsx."
+)
 _ODS = _l("OpenDocument (.ods) files cannot be read: save it as .xlsx or CSV.")
 
 
@@ -119,6 +123,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return _checked(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _checked(data.decode("utf-16", errors="replace")), "utf-16"
+    if _stray_nuls(data):
+        decode(data.replace(b"\x00", b""))  # binary is refused as such, text for its NULs
+        raise ImportError_(_NUL)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -131,6 +138,15 @@ def decode(data: bytes) -> tuple[str, str]:
     found = charset_normalizer.from_bytes(data[:DETECT_BYTES], cp_isolation=LEGACY_CODECS).best()
     codec = found.encoding if found is not None else "cp1252"
     return _checked(data.decode(codec, errors="replace")), codec
+
+
+def _stray_nuls(data: bytes) -> bool:
+    """NUL bytes that are not UTF-16's (which all fall on the same side of each pair)."""
+    count = data.count(b"\x00")
+    if not count:
+        return False
+    even = data[0::2].count(b"\x00")
+    return count < 8 or min(even, count - even) > count // 10
 
 
 def _unreadable(text: str) -> bool:
@@ -147,12 +163,7 @@ def _checked(text: str) -> str:
     if _unreadable(text):
         raise ImportError_(_l("This file is not a CSV or Excel file that can be read."))
     if "\x00" in text:
-        raise ImportError_(
-            _l(
-                "The file contains NUL characters, which a CSV file cannot hold. Save it "
-                "again from your spreadsheet as CSV or .xlsx."
-            )
-        )
+        raise ImportError_(_NUL)
     return text
 
 
