@@ -38,14 +38,16 @@ def _xlsx_with_sheet(rows: int, *, declared: int | None = None) -> bytes:
                 for _ in range(rows // 10_000):
                     target.write(block)
                 target.write(b"</sheetData></worksheet>")
-        if declared is not None:
-            archive.filelist[-1].file_size = declared
+            if declared is not None:
+                sheet.file_size = declared  # what the directory written at close says
     return out.getvalue()
 
 
 def test_an_archive_that_lies_about_its_size_is_refused_within_the_time_bound():
     lying = _xlsx_with_sheet(4_000_000, declared=2_000)  # ~360 MB of XML said to be 2 KB
     assert len(lying) < 5 * 1024 * 1024
+    sizes = {i.filename: i.file_size for i in zipfile.ZipFile(io.BytesIO(lying)).infolist()}
+    assert sizes["xl/worksheets/sheet1.xml"] == 2_000  # passes the declared-size bound
     started = time.monotonic()
     with pytest.raises(importer.ImportError_):
         importer.read_table(lying, "liste.xlsx")
@@ -71,20 +73,22 @@ def _truncated_xlsx() -> bytes:
     return data[: len(data) // 2]
 
 
-def _ods() -> bytes:
+def _zip(files: dict[str, str]) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", "<office:document-content/>")
+        for name, content in files.items():
+            archive.writestr(name, content)
     return out.getvalue()
+
+
+def _ods() -> bytes:
+    return _zip(
+        {"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}
+    )
 
 
 def _docx_renamed() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return out.getvalue()
+    return _zip({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
 
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -4,6 +4,8 @@ keeps a phone already shared on the oldest member."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -94,7 +96,20 @@ def test_the_edit_form_says_the_phone_belongs_to_another_member(as_organiser, or
     assert db.session.get(Member, sara.id).phone is None
 
 
-def test_the_migration_keeps_a_shared_phone_on_the_oldest_member(tmp_path):
+@pytest.fixture
+def loggers_kept():
+    """Alembic's env.py runs fileConfig, which disables the loggers that exist; later tests
+    read the app's log lines."""
+    loggers = [
+        x for x in logging.Logger.manager.loggerDict.values() if isinstance(x, logging.Logger)
+    ]
+    before = {logger: logger.disabled for logger in loggers}
+    yield
+    for logger, disabled in before.items():
+        logger.disabled = disabled
+
+
+def test_the_migration_keeps_a_shared_phone_on_the_oldest_member(tmp_path, loggers_kept):
     app = create_app({**_config_dict(), "SQLALCHEMY_DATABASE_URI": _empty_database_url(tmp_path)})
     with app.app_context():
         upgrade(revision="0008")
