@@ -63,7 +63,7 @@ def main() -> None:
 
     from flask_babel import force_locale
 
-    from blueprints.members import importer, services
+    from blueprints.members import importer, imports
     from blueprints.members.models import Member
     from blueprints.orgs.models import Organisation
 
@@ -79,7 +79,7 @@ def main() -> None:
         start = time.perf_counter()
         table = importer.read_table(data, "bench.csv")
         mapping = importer.guess_mapping(table.header)
-        summary = services.apply_rows(
+        summary = imports.apply_rows(
             org.id, table, mapping, update_existing=False, consent_source="bench"
         )
         db.session.commit()

@@ -21,7 +21,7 @@ from blueprints.events.models import Event, EventStatus, ProgrammeItem
 from blueprints.invitations import services as invitation_services
 from blueprints.invitations.models import Invitation
 from blueprints.members import importer
-from blueprints.members import services as member_services
+from blueprints.members import imports as member_imports
 from blueprints.members.models import Member
 from blueprints.orgs.models import Organisation, Partner, PartnerKind
 from blueprints.rsvp import tickets
@@ -134,7 +134,7 @@ def _members(org: Organisation) -> dict[str, int]:
     content = data.MEMBERS_CSV.read_bytes()
     table = importer.read_table(content, data.MEMBERS_CSV.name)
     mapping = importer.guess_mapping(table.header)
-    summary = member_services.apply_rows(
+    summary = member_imports.apply_rows(
         org.id, table, mapping, update_existing=False, consent_source="demo"
     )
     if summary["invalid"]:

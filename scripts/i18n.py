@@ -105,7 +105,7 @@ def missing() -> list[str]:
     for po in sorted((ROOT / "translations").glob("*/*/LC_MESSAGES/messages.po")):
         label = f"{po.parents[2].name}/{po.parents[1].name}"
         with po.open("rb") as handle:
-            catalog = read_po(handle)
+            catalog = read_po(handle, locale=po.parents[1].name)
         for message in catalog:
             if not message.id:
                 continue

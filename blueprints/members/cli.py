@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
-from blueprints.members import importer, services
+from blueprints.members import importer, imports
 from blueprints.orgs.models import Organisation
 from extensions import db
 
@@ -55,6 +55,8 @@ def _import(file: Path, slug: str, dry_run: bool, update_existing: bool, consent
     click.echo(f"{file.name}: {len(table.rows)} rows, {table.encoding or 'xlsx'}")
     for index, title in enumerate(table.header):
         click.echo(f"  column {index + 1} {title!r} -> {mapping.get(str(index), '(ignored)')}")
+    for note in imports.import_notes(table, mapping):
+        click.echo(f"  {note}")
     problem = importer.mapping_problem(mapping)
     if problem:
         raise click.ClickException(str(problem))
@@ -66,7 +68,7 @@ def _import(file: Path, slug: str, dry_run: bool, update_existing: bool, consent
         file=sys.stderr,
         update_min_steps=1000,
     ) as bar:
-        for result in importer.analyse(table, mapping, services.existing_keys(org.id), bar.update):
+        for result in importer.analyse(table, mapping, imports.existing_keys(org.id), bar.update):
             report.add(result)
     click.echo(
         f"new: {report.counts['new']}, already in the directory: {report.counts['existing']}, "
@@ -84,7 +86,7 @@ def _import(file: Path, slug: str, dry_run: bool, update_existing: bool, consent
         file=sys.stderr,
         update_min_steps=1000,
     ) as bar:
-        summary = services.apply_rows(
+        summary = imports.apply_rows(
             org.id,
             table,
             mapping,

@@ -103,9 +103,13 @@ class ImportUploadForm(FlaskForm):
         _l("CSV or Excel file"),
         validators=[
             FileRequired(_l("Choose a file.")),
-            FileAllowed(["csv", "txt", "tsv", "xlsx"], _l("Only CSV and Excel (.xlsx) files.")),
+            FileAllowed(
+                ["csv", "txt", "tsv", "xlsx", "xls", "ods"], _l("Only CSV and Excel (.xlsx) files.")
+            ),
         ],
-        description=_l("At most 20 MB and 200,000 rows. The first row must hold the column names."),
+        description=_l(
+            "At most 20 MB and 100,000 rows. The column names may come after a title row."
+        ),
     )
 
 

@@ -1,42 +1,40 @@
 """Reading member lists as organisers really have them: CSV or XLSX, any of the usual
 encodings, Arabic, French or English headers, blank rows, stray columns.
 
-Three steps, all without writing anything: `read_table` decodes the file into rows,
-`guess_mapping` matches the header to member fields, `analyse` checks every row and
-says what would happen to it. `services.confirm_import` then applies the result in
-one transaction.
+Three steps, all without writing anything: `read_table` decodes the file into rows
+(`reading`) and finds the header row among the first ones, `guess_mapping` matches the
+header to member fields, `analyse` checks every row and says what would happen to it.
+`services.confirm_import` then applies the result in one transaction.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import json
 import re
-import zipfile
+import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-import charset_normalizer
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
+from blueprints.members import reading
 from blueprints.members.models import MemberCategory
+from blueprints.members.reading import (  # noqa: F401 - the importer's public face
+    HEADER_SEARCH_ROWS,
+    MAX_BYTES,
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ImportError_,
+    read_sheet,
+)
 from core.phones import normalise_phone
 from core.text import fold
 
-MAX_BYTES = 20 * 1024 * 1024
-# An .xlsx is a zip archive: a few kilobytes can unpack to gigabytes (a "zip bomb"). What
-# the archive says it unpacks to is checked before anything is parsed.
-MAX_UNPACKED = 200 * 1024 * 1024
-MAX_ARCHIVE_MEMBERS = 2_000
-# What a file that is not UTF-8 may be: the code pages Excel uses in Morocco, or UTF-16.
-LEGACY_CODECS = ["cp1256", "cp1252", "utf_16_le", "utf_16_be"]
-DETECT_BYTES = 200_000
-MAX_ROWS = 200_000
 PREVIEW_ROWS = 10
 REPORT_ROWS = 500  # problem rows listed in the report; the counts cover every row
-MAX_COLUMNS = 60
 
 FIELD_LABELS = {
     "full_name": _l("Full name"),
@@ -115,11 +113,7 @@ _WHITESPACE = re.compile(r"\s")
 _ICE = re.compile(r"\d{15}")
 
 
-class ImportError_(Exception):  # noqa: N801 - "ImportError" is Python's own
-    """The file cannot be read as a member list; the message says why, translated."""
-
-
-# --------------------------------------------------------------------------- reading
+# --------------------------------------------------------------------------- the table
 
 
 @dataclass
@@ -129,144 +123,46 @@ class Table:
     lines: list[int]  # each row's line (or spreadsheet row) number
     encoding: str = ""
     delimiter: str = ""
+    header_line: int = 1  # the line the header was found on (titles may come before)
+    formula_lines: list[int] = field(default_factory=list)  # data rows holding a formula
+
+    def dumps(self) -> bytes:
+        """The parsed rows, compressed, to keep between the import's steps."""
+        return zlib.compress(json.dumps(asdict(self), ensure_ascii=False).encode(), 6)
+
+    @classmethod
+    def loads(cls, blob: bytes) -> Table:
+        return cls(**json.loads(zlib.decompress(blob)))
 
 
 def read_table(data: bytes, filename: str = "") -> Table:
-    if len(data) > MAX_BYTES:
-        raise ImportError_(_l("The file is larger than 20 MB. Split it into smaller files."))
-    if not data.strip():
-        raise ImportError_(_l("The file is empty."))
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        raise ImportError_(_l("This is not a valid Excel (.xlsx) file."))
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ImportError_(_l("Old Excel (.xls) files cannot be read: save it as .xlsx or CSV."))
-    text, encoding = decode(data)
-    return _read_csv(text, encoding)
+    """The file's rows under the header row: the first of the first rows whose cells best
+    match known column names (a title and blank rows often come before it)."""
+    sheet = read_sheet(data, filename)
+    at = find_header(sheet.rows)
+    rows = sheet.rows[at + 1 :]
+    if len(rows) > MAX_ROWS:
+        raise ImportError_(reading.TOO_MANY_ROWS)
+    header_line = sheet.lines[at]
+    return Table(
+        header=sheet.rows[at],
+        rows=rows,
+        lines=sheet.lines[at + 1 :],
+        encoding=sheet.encoding,
+        delimiter=sheet.delimiter,
+        header_line=header_line,
+        formula_lines=[n for n in sheet.formula_lines if n > header_line],
+    )
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was in: BOMs first, then UTF-8, then the Windows code pages."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _checked(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _checked(data.decode("utf-16", errors="replace")), "utf-16"
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if not _unreadable(text):  # (Arabic in UTF-16 without a BOM is "valid" UTF-8 too)
-            return text, "utf-8"
-    # Not UTF-8: what Excel and Windows save. charset-normalizer tells the Arabic code page
-    # from the Western one (and finds UTF-16 without a BOM).
-    found = charset_normalizer.from_bytes(data[:DETECT_BYTES], cp_isolation=LEGACY_CODECS).best()
-    codec = found.encoding if found is not None else "cp1252"
-    return _checked(data.decode(codec, errors="replace")), codec
-
-
-def _unreadable(text: str) -> bool:
-    """Control characters or replacement marks in more than 2 % of the text."""
-    sample = text[:20000]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\r\n")
-    bad = controls + sample.count("\ufffd")
-    return bool(sample) and bad / len(sample) > 0.02
-
-
-def _checked(text: str) -> str:
-    """Refuse what is not text (a photo or a program renamed .csv)."""
-    if _unreadable(text):
-        raise ImportError_(_l("This file is not a CSV or Excel file that can be read."))
-    return text
-
-
-def _read_csv(text: str, encoding: str) -> Table:
-    text = text.lstrip("\ufeff")
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
-    rows, lines = [], []
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = [cell.strip() for cell in row][:MAX_COLUMNS]
-                continue
-            rows.append([cell.strip() for cell in row[:MAX_COLUMNS]])
-            lines.append(reader.line_num)
-            if len(rows) > MAX_ROWS:
-                raise ImportError_(_l("The file has more than 200,000 rows. Split it."))
-    except csv.Error as error:
-        raise ImportError_(_l("The file could not be read as CSV.")) from error
-    if header is None:
-        raise ImportError_(_l("The file is empty."))
-    return Table(header, rows, lines, encoding, delimiter)
-
-
-def _delimiter(text: str) -> str:
-    """The separator of the first lines: ',', ';' (Excel in French) or a tab."""
-    sample = "\n".join(text[:65536].splitlines()[:20])
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
-    except csv.Error:  # one column, or nothing the sniffer can tell: a comma
-        return ","
-
-
-def _check_archive(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise ImportError_(_l("This is not a valid Excel (.xlsx) file.")) from error
-    unpacked = sum(member.file_size for member in members)
-    if len(members) > MAX_ARCHIVE_MEMBERS or unpacked > MAX_UNPACKED:
-        raise ImportError_(
-            _l(
-                "This Excel file unpacks to more than %(mb)s MB, which no member list needs. "
-                "Save it again from Excel (or as CSV) and try once more.",
-                mb=MAX_UNPACKED // (1024 * 1024),
-            )
-        )
-
-
-def _read_xlsx(data: bytes) -> Table:
-    from openpyxl import load_workbook
-
-    _check_archive(data)
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportError_(_l("This is not a valid Excel (.xlsx) file.")) from error
-    try:
-        sheet = book.worksheets[0]
-        header: list[str] | None = None
-        rows, lines = [], []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values[:MAX_COLUMNS]]
-            if not any(cells):
-                continue
-            if header is None:
-                header = cells
-                continue
-            rows.append(cells)
-            lines.append(number)
-            if len(rows) > MAX_ROWS:
-                raise ImportError_(_l("The file has more than 200,000 rows. Split it."))
-    finally:
-        book.close()
-    if header is None:
-        raise ImportError_(_l("The file is empty."))
-    return Table(header, rows, lines, "xlsx", "")
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # phone numbers and ICE typed as numbers
-    return str(value).strip()
+def find_header(rows: list[list[str]]) -> int:
+    """Index of the header among the first rows; the first row when none looks like one."""
+    best, best_score = 0, 0
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        score = len(guess_mapping(row))
+        if score > best_score:
+            best, best_score = index, score
+    return best
 
 
 # --------------------------------------------------------------------------- mapping
@@ -282,7 +178,31 @@ def guess_mapping(header: list[str]) -> dict[str, str]:
         if name and name not in used:
             mapping[str(index)] = name
             used.add(name)
+    return _split_names(mapping, header)
+
+
+# "Nom" beside "Prénom" is the last name; "الاسم" beside "النسب" is the first name.
+_PLAIN_NAME = {fold(word) for word in ("nom", "name", "الاسم")}
+
+
+def _split_names(mapping: dict[str, str], header: list[str]) -> dict[str, str]:
+    names = set(mapping.values())
+    column = next((i for i, name in mapping.items() if name == "full_name"), None)
+    if column is None or fold(header[int(column)]).strip(" .:") not in _PLAIN_NAME:
+        return mapping
+    if "first_name" in names and "last_name" not in names:
+        mapping[column] = "last_name"
+    elif "last_name" in names and "first_name" not in names:
+        mapping[column] = "first_name"
     return mapping
+
+
+def joined_names(mapping: dict[str, str], header: list[str]) -> tuple[str, str] | None:
+    """The titles of the first- and last-name columns when they make the full name."""
+    columns = {name: int(i) for i, name in mapping.items()}
+    if "full_name" in columns or not {"first_name", "last_name"} <= columns.keys():
+        return None
+    return header[columns["first_name"]], header[columns["last_name"]]
 
 
 def clean_mapping(mapping: dict[str, str], columns: int) -> dict[str, str]:
@@ -310,6 +230,7 @@ def mapping_problem(mapping: dict[str, str]):
 # --------------------------------------------------------------------------- checking
 
 NEW, EXISTING, DUPLICATE, INVALID = "new", "existing", "duplicate", "invalid"
+CLASH = _l("Its email belongs to one member of the directory and its phone to another.")
 
 
 @dataclass
@@ -328,9 +249,12 @@ class Report:
     problems: dict = field(default_factory=dict)  # problem label -> rows with it
     listed: list[RowResult] = field(default_factory=list)  # first REPORT_ROWS rows with remarks
     preview: list[RowResult] = field(default_factory=list)
+    clash_lines: list[int] = field(default_factory=list)  # the first REPORT_ROWS
 
     def add(self, result: RowResult) -> None:
         self.total += 1
+        if any(p is CLASH for p in result.problems) and len(self.clash_lines) < REPORT_ROWS:
+            self.clash_lines.append(result.line)
         self.counts[result.status] += 1
         for problem in result.problems:
             self.problems[str(problem)] = self.problems.get(str(problem), 0) + 1
@@ -366,8 +290,12 @@ def analyse(
             else:
                 for key in keys:
                     seen[key] = line
+                owners = {existing[k] for k in keys if k in existing}
                 known = next((existing[k] for k in keys if k in existing), None)
-                if known is not None:
+                if len(owners) > 1:
+                    result.status = INVALID
+                    result.problems.append(CLASH)
+                elif known is not None:
                     result.status = EXISTING
                     result.existing_id = known
                     result.problems.append(_l("Already in the directory."))
@@ -396,9 +324,13 @@ def check_row(raw: dict[str, str], line: int) -> RowResult:
     if email and (len(email) > 254 or not _valid_email(email)):
         problems.append(_l("The email address is not valid."))
     values["email"] = email or None
-    phone_raw = raw.get("phone", "").strip()
+    phone_raw = excel_number_text(raw.get("phone", "").strip())
     phone = _phone(phone_raw[:40]) if phone_raw else None
-    if phone_raw and phone is None:
+    if phone_raw is None:
+        problems.append(
+            _l("Excel rounded this phone number: format the column as text and save again.")
+        )
+    elif phone_raw and phone is None:
         problems.append(_l("The phone number is not valid."))
     values["phone"] = phone
     locale_raw = fold(raw.get("locale", ""))
@@ -419,6 +351,28 @@ def check_row(raw: dict[str, str], line: int) -> RowResult:
     values["cnss_number"] = values["cnss_number"] or None
     values["tags"] = split_tags(raw.get("tags", ""))
     return RowResult(line, values, INVALID if problems else NEW, problems)
+
+
+_SCIENTIFIC = re.compile(r"(\d)[.,](\d+)[eE]\+?(\d{1,2})")
+_WHOLE_FLOAT = re.compile(r"(\d+)[.,]0+")
+_PHONE_DIGITS = 9  # a Moroccan number has 9 digits after the 0 or the +212
+
+
+def excel_number_text(raw: str) -> str | None:
+    """A phone Excel kept as a number and wrote as '212612345678.0' or '2.12612345678E+11',
+    as its digits ('612345678', a number that lost its 0, is left to the phone parser).
+    None when the scientific form kept too few digits to be the number (Excel rounded it)."""
+    if match := _WHOLE_FLOAT.fullmatch(raw):
+        return match[1]
+    match = _SCIENTIFIC.fullmatch(raw)
+    if match is None:
+        return raw
+    if len(match[1] + match[2]) < _PHONE_DIGITS:
+        return None
+    try:
+        return str(int(Decimal(raw.replace(",", "."))))
+    except (InvalidOperation, ValueError):
+        return raw
 
 
 def _valid_email(email: str) -> bool:

@@ -22,7 +22,15 @@ class MemberCategory(enum.StrEnum):
 class Member(OrgScopedMixin, TimestampMixin, Base):
     __tablename__ = "member"
     __table_args__ = (
-        sa.Index("ix_member_org_phone", "organisation_id", "phone"),
+        # one phone per member of an organisation (a member may have none)
+        sa.Index(
+            "uq_member_org_phone",
+            "organisation_id",
+            "phone",
+            unique=True,
+            sqlite_where=sa.text("phone IS NOT NULL"),
+            postgresql_where=sa.text("phone IS NOT NULL"),
+        ),
         sa.Index("ix_member_org_email", "organisation_id", "email"),
     )
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.members import importer, services
+from blueprints.members import importer, imports, services
 from blueprints.members.forms import (
     ImportConfirmForm,
     ImportMappingForm,
@@ -156,7 +156,7 @@ def import_upload():
         upload_file = form.file.data
         data = upload_file.read(importer.MAX_BYTES + 1)
         try:
-            upload, _table = services.start_import(
+            upload, _table = imports.start_import(
                 current_org_id(), upload_file.filename or "", data, current_user.id
             )
         except importer.ImportError_ as error:
@@ -170,13 +170,12 @@ def import_upload():
 
 def _pending_import(import_id: int) -> tuple[MemberImport, importer.Table]:
     upload = scoped_get_or_404(MemberImport, import_id)
-    if upload.confirmed_at is not None or upload.data is None:
+    if upload.confirmed_at is not None:
         flash(_("This file was already imported."), "info")
         abort(redirect(url_for("members.index")))
-    try:
-        table = importer.read_table(upload.data, upload.filename)
-    except importer.ImportError_ as error:  # pragma: no cover - it was read once already
-        flash(str(error), "danger")
+    table = imports.pending_table(upload)
+    if table is None:
+        flash(_("This upload has expired. Upload the file again."), "info")
         abort(redirect(url_for("members.import_upload")))
     return upload, table
 
@@ -188,11 +187,11 @@ def import_preview(import_id: int):
     mapping_form = ImportMappingForm(prefix="map")
     mapping_form.set_columns(table.header, upload.mapping)
     if mapping_form.validate_on_submit():
-        services.set_mapping(upload, mapping_form.mapping(), len(table.header))
+        imports.set_mapping(upload, mapping_form.mapping(), len(table.header))
         db.session.commit()
         return redirect(url_for("members.import_preview", import_id=upload.id))
     problem = importer.mapping_problem(upload.mapping)
-    report = None if problem else services.import_report(current_org_id(), table, upload.mapping)
+    report = None if problem else imports.import_report(current_org_id(), table, upload.mapping)
     return render_template(
         "members/import_preview.html",
         upload=upload,
@@ -201,7 +200,7 @@ def import_preview(import_id: int):
         confirm_form=ImportConfirmForm(prefix="confirm"),
         problem=problem,
         report=report,
-        field_labels=importer.FIELD_LABELS,
+        notes=imports.import_notes(table, upload.mapping, report),
     )
 
 
@@ -216,7 +215,7 @@ def import_confirm(import_id: int):
                 flash(str(error), "danger")
         return redirect(url_for("members.import_preview", import_id=upload.id))
     try:
-        summary = services.confirm_import(
+        summary = imports.confirm_import(
             upload,
             table,
             update_existing=form.update_existing.data,

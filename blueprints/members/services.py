@@ -5,7 +5,7 @@ Plain values in, domain errors out; only flush(), the caller commits.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from blueprints.members import importer
-from blueprints.members.models import Member, MemberCategory, MemberImport, MemberTag
+from blueprints.members.models import Member, MemberCategory, MemberTag
 from blueprints.members.text import query_terms, search_text_for
 from core import exports
 from core.db import utcnow
@@ -28,7 +28,6 @@ SORTS = {
     "city": (Member.city, Member.full_name),
     "-created": (Member.created_at.desc(), Member.id.desc()),
 }
-IMPORT_CHUNK = 2000
 
 
 class MemberError(Exception):
@@ -117,13 +116,21 @@ def create_member(organisation_id: int, data: MemberData) -> Member:
     member = Member(organisation_id=organisation_id, tags=[])
     _apply(member, data)
     db.session.add(member)
-    db.session.flush()
+    _flush_unique()
     return member
 
 
 def update_member(member: Member, data: MemberData) -> None:
     _apply(member, data)
-    db.session.flush()
+    _flush_unique()
+
+
+def _flush_unique() -> None:
+    """The schema has the last word: a phone another edit took a moment ago is refused."""
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:
+        raise MemberError(_l("Another member already has this phone number.")) from error
 
 
 def archive(member: Member) -> None:
@@ -234,203 +241,3 @@ def export_rows(organisation_id: int, f: MemberFilter) -> Iterator[list]:
 
 def export(organisation_id: int, f: MemberFilter, fmt: str) -> bytes:
     return exports.render(EXPORT_HEADER, export_rows(organisation_id, f), fmt, title="members")
-
-
-# --------------------------------------------------------------------------- import
-
-
-def start_import(organisation_id: int, filename: str, data: bytes, user_id: int | None):
-    """Read the file (refusing what cannot be read) and keep it until it is confirmed."""
-    table = importer.read_table(data, filename)
-    upload = MemberImport(
-        organisation_id=organisation_id,
-        filename=filename[:255],
-        data=data,
-        mapping=importer.guess_mapping(table.header),
-        created_by_id=user_id,
-    )
-    db.session.add(upload)
-    db.session.flush()
-    return upload, table
-
-
-def existing_keys(organisation_id: int) -> dict[str, int]:
-    """Every email and phone already in the directory (archived members too) -> member id."""
-    keys: dict[str, int] = {}
-    rows = db.session.execute(
-        sa.select(Member.id, Member.email, Member.phone).where(
-            Member.organisation_id == organisation_id
-        )
-    )
-    for member_id, email, phone in rows:
-        if email:
-            keys[email] = member_id
-        if phone:
-            keys[phone] = member_id
-    return keys
-
-
-def import_report(
-    organisation_id: int, table: importer.Table, mapping: dict[str, str]
-) -> importer.Report:
-    report = importer.Report()
-    for result in importer.analyse(table, mapping, existing_keys(organisation_id)):
-        report.add(result)
-    return report
-
-
-def set_mapping(upload: MemberImport, mapping: dict[str, str], columns: int) -> None:
-    upload.mapping = importer.clean_mapping(mapping, columns)
-
-
-def confirm_import(
-    upload: MemberImport,
-    table: importer.Table,
-    *,
-    update_existing: bool,
-    consent_source: str,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, int]:
-    """Write the checked rows: new members inserted, known ones updated or skipped."""
-    if upload.confirmed_at is not None:
-        raise MemberError(_l("This file was already imported."))
-    problem = importer.mapping_problem(upload.mapping)
-    if problem:
-        raise MemberError(problem)
-    summary = apply_rows(
-        upload.organisation_id,
-        table,
-        upload.mapping,
-        update_existing=update_existing,
-        consent_source=consent_source,
-        progress=progress,
-    )
-    upload.update_existing = update_existing
-    upload.confirmed_at = utcnow()
-    upload.summary = summary
-    upload.data = None
-    db.session.flush()
-    return summary
-
-
-def apply_rows(
-    organisation_id: int,
-    table: importer.Table,
-    mapping: dict[str, str],
-    *,
-    update_existing: bool,
-    consent_source: str,
-    progress: Callable[[int], None] | None = None,
-) -> dict[str, int]:
-    summary = {"created": 0, "updated": 0, "skipped": 0, "invalid": 0}
-    now = utcnow()
-    mapped = set(mapping.values())
-    inserts: list[tuple[dict, list[str]]] = []
-    updates: list[tuple[int, dict, list[str]]] = []
-    for result in importer.analyse(table, mapping, existing_keys(organisation_id), progress):
-        if result.status == importer.INVALID:
-            summary["invalid"] += 1
-        elif result.status == importer.DUPLICATE or (
-            result.status == importer.EXISTING and not update_existing
-        ):
-            summary["skipped"] += 1
-        elif result.status == importer.EXISTING:
-            updates.append((result.existing_id, result.values, result.values["tags"]))
-            summary["updated"] += 1
-        else:
-            inserts.append((result.values, result.values["tags"]))
-            summary["created"] += 1
-        if len(inserts) >= IMPORT_CHUNK:
-            _insert(organisation_id, inserts, now, consent_source)
-            inserts = []
-    if inserts:
-        _insert(organisation_id, inserts, now, consent_source)
-    if updates:
-        _update(organisation_id, updates, mapped)
-    db.session.flush()
-    return summary
-
-
-def _insert(organisation_id: int, rows: list[tuple[dict, list[str]]], now, source: str) -> None:
-    """One chunk of new members (and their tags) in a few statements, through Core.
-
-    The tags need each member's id. PostgreSQL returns the ids in the rows' order. On
-    SQLite that RETURNING would cost one statement per row, so the first row is inserted
-    alone (which takes the database's single write lock until the commit) and the
-    others get the following ids explicitly: no other writer can come in between.
-    """
-    table = Member.__table__
-    params = []
-    source = source[:120]
-    for values, _tags in rows:
-        row = {k: v for k, v in values.items() if k != "tags"}
-        row.update(
-            organisation_id=organisation_id,
-            category=MemberCategory(row["category"]),
-            consent_at=now,
-            consent_source=source,
-            created_at=now,
-            updated_at=now,
-            search_text=search_text_for(
-                row["full_name"], row["company"], row["email"], row["phone"], row["city"]
-            ),
-        )
-        params.append(row)
-    session = db.session
-    if session.get_bind().dialect.name == "sqlite":
-        first = session.execute(table.insert().returning(table.c.id), params[0]).scalar_one()
-        ids = list(range(first, first + len(params)))
-        rest = [dict(row, id=member_id) for member_id, row in zip(ids[1:], params[1:], strict=True)]
-        if rest:
-            session.execute(table.insert(), rest)
-    else:
-        ids = session.scalars(
-            table.insert().returning(table.c.id, sort_by_parameter_order=True), params
-        ).all()
-    tag_rows = [
-        {"member_id": member_id, "tag": tag}
-        for member_id, (_values, tags) in zip(ids, rows, strict=True)
-        for tag in tags
-    ]
-    if tag_rows:
-        session.execute(MemberTag.__table__.insert(), tag_rows)
-
-
-def _update(organisation_id: int, rows: list[tuple[int, dict, list[str]]], mapped: set) -> None:
-    """Only the columns the file has, and only where the file has a value."""
-    columns = {"company", "trade", "city", "email", "phone", "notes", "ice", "cnss_number"}
-    columns &= mapped
-    if mapped & {"full_name", "first_name", "last_name"}:
-        columns.add("full_name")
-    if "locale" in mapped:
-        columns.add("locale")
-    if "category" in mapped:
-        columns.add("category")
-    for start in range(0, len(rows), IMPORT_CHUNK):
-        chunk = rows[start : start + IMPORT_CHUNK]
-        members = {
-            m.id: m
-            for m in db.session.scalars(
-                sa.select(Member).where(
-                    Member.organisation_id == organisation_id,
-                    Member.id.in_([member_id for member_id, _, _ in chunk]),
-                )
-            )
-        }
-        for member_id, values, tags in chunk:
-            member = members.get(member_id)
-            if member is None:
-                continue
-            for column in columns:
-                value = values.get(column)
-                if value:
-                    setattr(
-                        member,
-                        column,
-                        MemberCategory(value) if column == "category" else value,
-                    )
-            for tag in tags:
-                if tag not in member.tag_names:
-                    member.tags.append(MemberTag(tag=tag))
-            refresh_search_text(member)
-        db.session.flush()

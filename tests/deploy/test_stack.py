@@ -417,7 +417,7 @@ from app import create_app
 from blueprints.events import services as events
 from blueprints.invitations import services as invitations
 from blueprints.members import importer
-from blueprints.members import services as members
+from blueprints.members import imports as members
 from blueprints.orgs.models import Organisation
 from extensions import db
 import sqlalchemy as sa

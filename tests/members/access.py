@@ -1,3 +1,4 @@
+from blueprints.members.importer import read_table
 from blueprints.members.models import MemberImport
 from tests.access import Access
 from tests.conftest import make_member
@@ -15,7 +16,7 @@ def setup(world):
     upload = MemberImport(
         organisation_id=world.org.id,
         filename="list.csv",
-        data="Nom;Téléphone\nKarim;0612345678\n".encode(),
+        data=read_table("Nom;Téléphone\nKarim;0612345678\n".encode(), "list.csv").dumps(),
         mapping={"0": "full_name", "1": "phone"},
     )
     db.session.add(upload)

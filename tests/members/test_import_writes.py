@@ -8,7 +8,7 @@ import string
 
 import sqlalchemy as sa
 
-from blueprints.members import importer, services
+from blueprints.members import importer, imports, services
 from blueprints.members.models import Member, MemberTag
 from core import text
 from extensions import db
@@ -24,10 +24,10 @@ def test_tags_land_on_the_right_members_across_chunks(app, org, monkeypatch):
     services.create_member(other.id, services.MemberData(full_name="Ailleurs", tags=["x"]))
     services.create_member(org.id, services.MemberData(full_name="Déjà Là", tags=["old"]))
     db.session.commit()
-    monkeypatch.setattr(services, "IMPORT_CHUNK", 7)  # several chunks
+    monkeypatch.setattr(imports, "IMPORT_CHUNK", 7)  # several chunks
     rows = [f"Membre {n};06{n % 2 + 6}0{n:06d};m{n}@ex.ma;t{n % 3}, tout;Nador" for n in range(30)]
     table = importer.read_table(_csv(rows), "list.csv")
-    summary = services.apply_rows(
+    summary = imports.apply_rows(
         org.id, table, importer.guess_mapping(table.header), update_existing=False,
         consent_source="test",
     )  # fmt: skip
