@@ -57,7 +57,7 @@ def build_ticket(message: OutboxMessage) -> BuiltEmail:
     url = ticket_url(registration)
     with force_locale(locale):
         png = qr_png(url)
-        ics = event_ics(event, locale, url, uid_suffix=f"-r{registration.id}")
+        ics = event_ics(event, locale, url, tickets.calendar_person(registration))
         text, html = _render(
             "ticket",
             locale,

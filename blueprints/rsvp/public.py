@@ -225,7 +225,7 @@ def ticket_ics(code: str):
         event,
         registration.locale,
         url,
-        uid_suffix=f"-r{registration.id}",
+        tickets.calendar_person(registration),
         cancelled=event.status == EventStatus.CANCELLED,  # calendars then drop it
     )
     return Response(
