@@ -119,12 +119,18 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
     }
 
 
-def send_every_kind(org, smtp_server, locale: str = "fr") -> dict[str, tuple[bytes, object]]:
-    event = _event(org)
+def send_every_kind(
+    org, smtp_server, locale: str = "fr", kinds=None, bare: bool = False
+) -> dict[str, tuple[bytes, object]]:
+    """`kinds`: only those; `bare`: an event with no description, address or map (the
+    emails with the least text)."""
+    event = make_event(org, starts_in=timedelta(days=10)) if bare else _event(org)
     member, invitation, registration = _people(org, event, locale)
     payloads = _subjects(org, event, invitation, registration)
     received = {}
     for kind, payload in payloads.items():
+        if kinds is not None and kind not in kinds:
+            continue
         if kind == "event_notice:cancelled":
             event.status = EventStatus.CANCELLED
         outbox.enqueue(
