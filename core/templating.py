@@ -91,12 +91,13 @@ def ticket_actions(registration) -> list[Link]:
 
 
 # Dates and times at the venue, in the Moroccan variant of the language (24-hour clock,
-# local month names) also where a feature forced a bare "ar" or "fr" (emails, workers).
+# local month names; English: British, 24-hour) also where a feature forced a bare "ar",
+# "fr" or "en" (emails, workers).
 
 
 def _formatting_locale() -> str:
     locale = str(get_locale() or "ar")
-    return i18n.REGIONAL_LOCALES.get(locale, locale)
+    return i18n.FORMATTING_LOCALES.get(locale, locale)
 
 
 def local_datetime(value: datetime | None, style: str = "medium") -> str:

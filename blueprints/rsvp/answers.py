@@ -77,10 +77,17 @@ def registration_by_code(code: str) -> Registration | None:
 
 
 def is_revoked_code(code: str) -> bool:
+    return revoked_code_locale(code) is not None
+
+
+def revoked_code_locale(code: str) -> str | None:
+    """The language of the person whose ticket this revoked code was; None if it is not one."""
     if not code or len(code) > 64:
-        return False
-    return (
-        db.session.scalar(sa.select(RevokedTicket.id).where(RevokedTicket.code == code)) is not None
+        return None
+    return db.session.scalar(
+        sa.select(Registration.locale)
+        .join(RevokedTicket, RevokedTicket.registration_id == Registration.id)
+        .where(RevokedTicket.code == code)
     )
 
 
