@@ -11,7 +11,7 @@ from flask import request, url_for
 from flask_babel import format_number, get_locale
 from flask_login import current_user
 
-from core import i18n
+from core import i18n, urls
 from core.roles import Role
 
 
@@ -151,6 +151,7 @@ def url_with_lang(code: str) -> str:
 
 def init_app(app) -> None:
     app.jinja_env.globals.update(
+        external_url=urls.external_url,  # links shown to copy or share: BASE_URL, never Host
         localized=i18n.localized,
         text_direction=i18n.text_direction,
         current_language=i18n.current_language,
