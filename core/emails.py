@@ -24,11 +24,16 @@ def render_pair(template: str, locale: str, /, **context) -> tuple[str, str]:
         )
 
 
+def sender_name(organisation, locale: str) -> str:
+    """The From name: the organisation's name in the recipient's language; where it has
+    none in that language, its sender name (set in its settings), else another name."""
+    own = getattr(organisation, f"name_{locale[:2]}", "") or ""
+    return own or organisation.sender_name or localized(organisation, "name", locale)
+
+
 def from_organisation(organisation, locale: str, /, **parts) -> BuiltEmail:
-    """The email in the organisation's name: its sender name (else its name in the
-    recipient's language) and its reply-to address; `parts` are BuiltEmail's others."""
+    """The email in the organisation's name (see `sender_name`) with its reply-to address;
+    `parts` are BuiltEmail's others."""
     return BuiltEmail(
-        reply_to=organisation.reply_to,
-        sender_name=organisation.sender_name or localized(organisation, "name", locale),
-        **parts,
+        reply_to=organisation.reply_to, sender_name=sender_name(organisation, locale), **parts
     )

@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_login import current_user
 
 RTL_LANGUAGES = {"ar"}
@@ -28,6 +28,9 @@ def normalise_locale(value: str | None) -> str | None:
 
 # Formatting follows Moroccan usage (24-hour clock, دجنبر); translations fall back to the language.
 REGIONAL_LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
+# Dates and times: the same, and English with a 24-hour clock too (British usage), as at the
+# venue; translations stay the plain language's.
+FORMATTING_LOCALES = {**REGIONAL_LOCALES, "en": "en_GB"}
 
 
 def select_locale() -> str:
@@ -53,6 +56,16 @@ def _select_language() -> str:
             return chosen
     best = request.accept_languages.best_match(supported())
     return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def use_person_language(locale: str | None) -> None:
+    """On a page reached by a personal link (RSVP, ticket, unsubscribe): the person's saved
+    language, unless they picked another one (?lang= or the switcher)."""
+    if request.args.get("lang") or session.get("lang"):
+        return
+    if normalise_locale(locale):
+        g.forced_locale = locale
+        refresh()
 
 
 def current_language() -> str:

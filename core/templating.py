@@ -11,7 +11,7 @@ from flask import request, url_for
 from flask_babel import format_number, get_locale
 from flask_login import current_user
 
-from core import i18n
+from core import i18n, urls
 from core.roles import Role
 from core.text import without_bidi_state
 
@@ -92,12 +92,13 @@ def ticket_actions(registration) -> list[Link]:
 
 
 # Dates and times at the venue, in the Moroccan variant of the language (24-hour clock,
-# local month names) also where a feature forced a bare "ar" or "fr" (emails, workers).
+# local month names; English: British, 24-hour) also where a feature forced a bare "ar",
+# "fr" or "en" (emails, workers).
 
 
 def _formatting_locale() -> str:
     locale = str(get_locale() or "ar")
-    return i18n.REGIONAL_LOCALES.get(locale, locale)
+    return i18n.FORMATTING_LOCALES.get(locale, locale)
 
 
 def local_datetime(value: datetime | None, style: str = "medium") -> str:
@@ -153,6 +154,7 @@ def init_app(app) -> None:
     # Every {{ value }} of every page and email: user text cannot reorder what follows it.
     app.jinja_env.finalize = without_bidi_state
     app.jinja_env.globals.update(
+        external_url=urls.external_url,  # links shown to copy or share: BASE_URL, never Host
         localized=i18n.localized,
         text_direction=i18n.text_direction,
         current_language=i18n.current_language,

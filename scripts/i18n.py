@@ -128,7 +128,7 @@ def stale(workdir: Path) -> list[str]:
             have = set()
             if po.exists():
                 with po.open("rb") as handle:
-                    have = {m.id for m in read_po(handle) if m.id}
+                    have = {m.id for m in read_po(handle, locale=lang) if m.id}
             problems += [f"{name}/{lang}: {msgid!r}" for msgid in sorted(wanted - have, key=str)]
     return problems
 

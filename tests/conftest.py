@@ -290,6 +290,7 @@ class SmtpSink:
     host: str
     port: int
     messages: list = field(default_factory=list)
+    raw: list = field(default_factory=list)  # the same messages as received, in bytes
     refuse: bool = False
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list:
@@ -307,6 +308,7 @@ class _Handler:
         if self.sink.refuse:
             return "451 Try again later"
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.sink.raw.append(envelope.original_content or envelope.content)
         self.sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), parsed))
         return "250 OK"
 

@@ -64,6 +64,11 @@ class Event(OrgScopedMixin, TimestampMixin, Base):
     )
     published_at: Mapped[datetime | None] = mapped_column()
     cancelled_at: Mapped[datetime | None] = mapped_column()
+    calendar_sequence: Mapped[int] = mapped_column(
+        default=0,
+        server_default="0",
+        comment="the .ics SEQUENCE: +1 when time, place or status change",
+    )
 
     organisation: Mapped[Organisation] = relationship()
     cohosts: Mapped[list[Partner]] = relationship(secondary=event_cohost, order_by="Partner.id")

@@ -156,6 +156,8 @@ def update_event(event: Event, data: EventData, actor=None) -> set[str]:
                 )
             )
     changes = _apply(event, data)
+    if changes:  # calendars replace an entry only by a higher SEQUENCE
+        event.calendar_sequence = (event.calendar_sequence or 0) + 1
     db.session.flush()
     if changes and event.status == EventStatus.PUBLISHED:
         event_changed.send(event, changes=changes, actor=actor)
@@ -180,6 +182,7 @@ def cancel(event: Event, actor=None) -> None:
     was_published = event.status == EventStatus.PUBLISHED
     event.status = EventStatus.CANCELLED
     event.cancelled_at = utcnow()
+    event.calendar_sequence = (event.calendar_sequence or 0) + 1
     if was_published:
         event_cancelled.send(event, actor=actor)
 

@@ -23,7 +23,7 @@ def build_resolved(message: OutboxMessage) -> BuiltEmail:
         raise SkipMessage("the person may no longer be contacted (unsubscribed or no consent)")
     event = followup.event
     organisation = event.organisation
-    locale = message.locale if message.locale in ("ar", "fr") else "ar"
+    locale = message.locale if message.locale in ("ar", "fr", "en") else "ar"
     with force_locale(locale):
         context = {
             "followup": followup,

@@ -60,7 +60,7 @@ def _event(event_id: int) -> Event:
 
 
 # What differs between two recipients of the same invitation is only their name, their
-# token (in every link) and the invitation id (in the .ics UID). The email is rendered
+# token (in every link) and the member id (in the .ics UID). The email is rendered
 # once per event, language and kind in a delivery round with these markers in their
 # place, then each recipient's values are put in (HTML-escaped in the HTML part).
 # The markers are random letters and digits: no escaping or line folding changes them.
@@ -98,7 +98,7 @@ def _invitation(invitation_id) -> Invitation | None:
 
 
 def render_invitation(
-    event: Event, locale: str, template: str, name: str, token: str, invitation_id
+    event: Event, locale: str, template: str, name: str, token: str, member_id
 ) -> tuple[str, str, str, bytes]:
     """(subject, text, html, ics) of an invitation or reminder, rendered in full."""
     with force_locale(locale):
@@ -117,7 +117,7 @@ def render_invitation(
         else:
             subject = _("Invitation: %(title)s", title=context["title"])
     text, html = render_pair("invitations/email/invitation", locale, **context)
-    ics = event_ics(event, locale, context["rsvp_url"], uid_suffix=f"-i{invitation_id}")
+    ics = event_ics(event, locale, context["rsvp_url"], person=f"m{member_id}")
     return subject, text, html, ics
 
 
@@ -139,7 +139,7 @@ def _fill(parts: list[str], values: dict[str, str]) -> str:
 
 
 def invitation_content(
-    event: Event, locale: str, template: str, name: str, token: str, invitation_id
+    event: Event, locale: str, template: str, name: str, token: str, member_id
 ) -> tuple[str, str, str, bytes]:
     """The same as `render_invitation`, from the round's rendering with markers."""
     cache = batch_cache()
@@ -150,7 +150,7 @@ def invitation_content(
         lines = [parts if len(parts) > 1 else [_fold(parts[0])] for parts in lines]
         cache[key] = (subject, _split(text), _split(html), lines)
     subject, text, html, ics = cache[key]
-    raw = {_NAME: without_bidi_state(name), _TOKEN: token, _ID: str(invitation_id)}
+    raw = {_NAME: without_bidi_state(name), _TOKEN: token, _ID: str(member_id)}
     escaped = {k: str(escape(v)) for k, v in raw.items()}
     ics_text = "\r\n".join(_fold(_fill(line, raw)) if len(line) > 1 else line[0] for line in ics)
     return subject, _fill(text, raw), _fill(html, escaped), ics_text.encode("utf-8")
@@ -169,7 +169,7 @@ def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
         raise SkipMessage("the invitee has answered")
     locale = message.locale
     subject, text, html, ics = invitation_content(
-        event, locale, template, member.full_name, invitation.token, invitation.id
+        event, locale, template, member.full_name, invitation.token, invitation.member_id
     )
     return from_organisation(
         event.organisation,
@@ -219,8 +219,7 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
         else:
             subject = _("Change: %(title)s", title=context["title"])
     text, html = render_pair("invitations/email/notice", locale, **context)
-    suffix = f"-i{invitation.id}" if invitation else f"-r{registration_id or 0}"
-    ics = event_ics(event, locale, link or "", uid_suffix=suffix, cancelled=cancelled)
+    ics = event_ics(event, locale, link or "", _calendar_person(message, invitation), cancelled)
     return from_organisation(
         event.organisation,
         locale,
@@ -230,6 +229,14 @@ def build_event_notice(message: OutboxMessage) -> BuiltEmail:
         headers=_list_headers(invitation),
         attachments=[("event.ics", "text/calendar", ics, None)],
     )
+
+
+def _calendar_person(message: OutboxMessage, invitation: Invitation | None) -> str:
+    """The person the notice's .ics entry belongs to (see core.calendar.calendar_uid)."""
+    member_id = invitation.member_id if invitation else message.payload.get("member_id")
+    if member_id:
+        return f"m{member_id}"
+    return f"r{message.payload.get('registration_id') or 0}"
 
 
 # Wired by the feature's init_app: the outbox asks for a builder by the message's kind.

@@ -29,6 +29,7 @@ class Attendee:
     locale: str
     coming: bool
     invitation_id: int | None = None
+    member_id: int | None = None
 
 
 _ATTENDEES: list[Callable[[Event], Iterable[Attendee]]] = []
@@ -141,6 +142,7 @@ def notice_recipients(event: Event) -> list[dict]:
             "locale": person.locale,
             "invitation_id": None,
             "registration_id": person.registration_id,
+            "member_id": person.member_id,
         }
     return list(recipients.values())
 
@@ -160,6 +162,7 @@ def confirm_notice(notice: EventNotice, actor_id: int | None) -> int:
                 "notice_id": notice.id,
                 "invitation_id": r["invitation_id"],
                 "registration_id": r["registration_id"],
+                "member_id": r.get("member_id"),
             },
             "organisation_id": notice.organisation_id,
             "subject": ("invitation", r["invitation_id"])

@@ -18,6 +18,7 @@ from core.access import (
     scoped_child_or_404,
     scoped_get_or_404,
 )
+from core.i18n import use_person_language
 from core.qr import qr_svg
 from core.roles import Role
 from core.templating import register_event_tab, register_labels
@@ -229,6 +230,7 @@ def unsubscribe(token: str):
     if invitation is None:
         return render_template("invitations/unsubscribe.html", invitation=None), 404
     member = invitation.member
+    use_person_language(member.locale)
     if request.method == "POST":
         services.unsubscribe(invitation)
         db.session.commit()

@@ -11,7 +11,12 @@ class OrganisationForm(FlaskForm):
     name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=200)])
     name_en = StringField(_l("Name (English)"), validators=[Length(max=200)])
     sender_name = StringField(
-        _l("Sender name in emails"), validators=[DataRequired(), Length(max=120)]
+        _l("Sender name in emails"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l(
+            "Emails come from the organisation's name in each recipient's language; this "
+            "name is used where the organisation has none in that language."
+        ),
     )
     reply_to = EmailField(
         _l("Reply-To address"),

@@ -69,11 +69,19 @@ def registration_by_code(code: str) -> Registration | None:
 
 
 def is_revoked_code(code: str) -> bool:
+    return revoked_code_locale(code) is not None
+
+
+def revoked_code_locale(code: str) -> str | None:
+    """The language of the person whose ticket this revoked code was; None if it is not one."""
     digest = token_digest(code)
     if digest is None:
-        return False
-    revoked = sa.select(RevokedTicket.id).where(RevokedTicket.code_hash == digest)
-    return db.session.scalar(revoked) is not None
+        return None
+    return db.session.scalar(
+        sa.select(Registration.locale)
+        .join(RevokedTicket, RevokedTicket.registration_id == Registration.id)
+        .where(RevokedTicket.code_hash == digest)
+    )
 
 
 def confirmation_by_token(token: str) -> RegistrationConfirmation | None:

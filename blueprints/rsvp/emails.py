@@ -57,7 +57,7 @@ def build_ticket(message: OutboxMessage) -> BuiltEmail:
     url = ticket_url(registration)
     with force_locale(locale):
         png = qr_png(url)
-        ics = event_ics(event, locale, url, uid_suffix=f"-r{registration.id}")
+        ics = event_ics(event, locale, url, tickets.calendar_person(registration))
         text, html = _render(
             "ticket",
             locale,
@@ -66,6 +66,7 @@ def build_ticket(message: OutboxMessage) -> BuiltEmail:
             url=url,
             cid=QR_CID,
             reason=message.payload.get("reason", "accepted"),
+            unsubscribe_url=_unsubscribe_url(registration),
         )
         subject = _("Your ticket: %(title)s", title=localized(event, "title", locale))
     return _envelope(
@@ -128,6 +129,12 @@ def build_rejected(message: OutboxMessage) -> BuiltEmail:
         text, html = _render("rejected", locale, registration=registration, event=event)
         subject = _("Your registration: %(title)s", title=localized(event, "title", locale))
     return _envelope(registration, subject, text, html)
+
+
+def _unsubscribe_url(registration: Registration) -> str:
+    if registration.invitation is not None:
+        return invitations.unsubscribe_url(registration.invitation.token)
+    return ""
 
 
 def _manage_url(registration: Registration) -> str:

@@ -28,6 +28,7 @@ def notice_attendees(event: Event) -> list[Attendee]:
             Registration.locale,
             Registration.status,
             Registration.invitation_id,
+            Registration.member_id,
         )
         .where(Registration.event_id == event.id)
         .order_by(Registration.id)
@@ -40,6 +41,7 @@ def notice_attendees(event: Event) -> list[Attendee]:
             locale=row.locale,
             coming=row.status not in NOT_COMING,
             invitation_id=row.invitation_id,
+            member_id=row.member_id,
         )
         for row in rows
     ]

@@ -10,16 +10,13 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import refresh
 from markupsafe import Markup
 
 from blueprints.events.models import Event, EventStatus
@@ -41,7 +38,7 @@ from blueprints.rsvp.routes import bp
 from core.access import public_rate_limit
 from core.calendar import event_ics
 from core.db import utcnow
-from core.i18n import current_language, normalise_locale
+from core.i18n import current_language, use_person_language
 from core.qr import qr_svg
 from core.templating import Link, register_public_action
 from extensions import db, limiter
@@ -54,15 +51,6 @@ def _register_button(event: Event) -> Link | None:
 
 
 register_public_action(_register_button)
-
-
-def _use_language(locale: str | None) -> None:
-    """The person's own language, unless they picked another one (?lang= or the switcher)."""
-    if request.args.get("lang") or session.get("lang"):
-        return
-    if normalise_locale(locale):
-        g.forced_locale = locale
-        refresh()
 
 
 def _consent_text(event: Event) -> str:
@@ -119,7 +107,7 @@ def answer(token: str):
     if invitation is None or invitation.event.status == EventStatus.DRAFT:
         abort(404)
     event = invitation.event
-    _use_language(invitation.member.locale if invitation.member else None)
+    use_person_language(invitation.member.locale if invitation.member else None)
     registration = answers.registration_for_invitation(invitation)
     form = _answer_form(event, registration)
     is_open = event.rsvp_open()
@@ -202,10 +190,12 @@ def _ticket_or_404(code: str) -> Registration:
 def ticket(code: str):
     registration = answers.registration_by_code(code)
     if registration is None:
-        if answers.is_revoked_code(code):
-            return render_template("rsvp/ticket_revoked.html"), 410
-        abort(404)
-    _use_language(registration.locale)
+        revoked_for = answers.revoked_code_locale(code)
+        if revoked_for is None:
+            abort(404)
+        use_person_language(revoked_for)  # the person who held it, in their language
+        return render_template("rsvp/ticket_revoked.html"), 410
+    use_person_language(registration.locale)
     url = tickets.ticket_url(code)  # the very code looked up: no need to unseal it
     return render_template(
         "rsvp/ticket.html",
@@ -226,7 +216,7 @@ def ticket_ics(code: str):
         event,
         registration.locale,
         url,
-        uid_suffix=f"-r{registration.id}",
+        tickets.calendar_person(registration),
         cancelled=event.status == EventStatus.CANCELLED,  # calendars then drop it
     )
     return Response(
@@ -240,7 +230,7 @@ def ticket_ics(code: str):
 @limiter.limit(public_rate_limit)
 def ticket_cancel(code: str):
     registration = _ticket_or_404(code)
-    _use_language(registration.locale)
+    use_person_language(registration.locale)
     try:
         answers.cancel_place(registration)
     except errors.RsvpError as error:
@@ -295,7 +285,7 @@ def confirm(token: str):
     if confirmation is None:
         abort(404)
     registration = confirmation.registration
-    _use_language(registration.locale)
+    use_person_language(registration.locale)
     expired = confirmation.confirmed_at is None and confirmation.expires_at <= utcnow()
     if request.method == "POST" and not expired:
         try:

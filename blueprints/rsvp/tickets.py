@@ -34,6 +34,15 @@ def ticket_url(code: str) -> str:
     return external_url(ticket_path(code))
 
 
+def calendar_person(registration: Registration) -> str:
+    """Whose calendar entry the ticket's .ics is: the member's, the same entry as their
+    invitation's (core.calendar.calendar_uid), else this registration's own."""
+    member_id = registration.member_id
+    if member_id is None and registration.invitation is not None:
+        member_id = registration.invitation.member_id
+    return f"m{member_id}" if member_id else f"r{registration.id}"
+
+
 def code_from_scan(scanned: str | None) -> str | None:
     """The ticket code in what the camera read: a ticket URL (…/t/<code>) or a bare code."""
     if not isinstance(scanned, str):

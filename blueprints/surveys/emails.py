@@ -30,7 +30,7 @@ def _build(message: OutboxMessage, reminder: bool) -> BuiltEmail:
     own = invite.companion_id is None  # the member's own invitation, not a companion's
     if own and member is not None and member.unsubscribed_at is not None:
         raise SkipMessage("the member unsubscribed")
-    locale = message.locale if message.locale in ("ar", "fr") else "ar"
+    locale = message.locale if message.locale in ("ar", "fr", "en") else "ar"
     with force_locale(locale):
         context = {
             "invite": invite,

@@ -3,7 +3,7 @@ SHA-256 (what a request is looked up by) and a sealed copy that only the applica
 key opens (to write the link again in a reminder); revoked ticket codes keep the digest
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-02 15:00:00
 
 Every link already sent keeps working: the digests and sealed copies are made from the
@@ -18,7 +18,7 @@ from alembic import op
 from core.tokens import seal, sha256_hex, unseal
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

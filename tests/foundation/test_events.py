@@ -221,3 +221,14 @@ def test_event_list_paginates_and_filters(as_organiser, org, app):
     assert found.count('class="list-group-item list-group-item-action"') == 1
     none = as_organiser.get("/events?status=published").get_data(as_text=True)
     assert "list-group-item-action" not in none
+
+
+def test_the_public_page_link_uses_base_url_not_the_requests_host(as_organiser, org):
+    event = make_event(org)
+    for cookie in list(as_organiser._cookies.values()):  # signed in on the forged host too
+        as_organiser.set_cookie(cookie.key, cookie.value, domain="evil.example")
+    page = as_organiser.get(f"/events/{event.id}", headers={"Host": "evil.example"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f'href="http://liqaa.test/e/{event.public_id}"' in html
+    assert "evil.example" not in html

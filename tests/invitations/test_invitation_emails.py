@@ -44,11 +44,12 @@ def test_organiser_invites_one_trade_and_each_email_is_in_the_members_language(
     arabic, french = mails["amina@example.ma"], mails["jean@example.ma"]
     assert arabic["Subject"].startswith("دعوة") and "لقاء تواصلي" in arabic["Subject"]
     assert french["Subject"].startswith("Invitation") and "Rencontre" in french["Subject"]
+    senders = {"ar": "جمعية تجريبية", "fr": "Association test"}  # the org's own names
     for parsed, member in ((arabic, invitees[0]), (french, invitees[1])):
         invitation = db.session.scalar(
             sa.select(Invitation).where(Invitation.member_id == member.id)
         )
-        assert "Association des TPE" in parsed["From"]
+        assert parsed["From"].addresses[0].display_name == senders[member.locale]
         assert parsed["Reply-To"] == "organisatrice@assoc.ma"
         assert parsed["List-Unsubscribe"] == f"<http://liqaa.test/u/{invitation.token}>"
         assert parsed["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

@@ -63,7 +63,7 @@ def test_headers_are_encoded_and_parse_back(event, invitees, smtp_server):
     raw = dict(arabic.raw_items())
     assert "=?utf-8?" in raw["Subject"] and all(v.isascii() for v in raw.values())
     assert arabic["Subject"].startswith("دعوة")
-    assert arabic["From"].addresses[0].display_name == "Association des TPE"
+    assert arabic["From"].addresses[0].display_name == "جمعية تجريبية"  # the Arabic name
     assert arabic["To"].addresses[0].display_name == "أمينة الريفي"
     assert arabic["Date"].datetime is not None and arabic["MIME-Version"] == "1.0"
     assert arabic.get_content_type() == "multipart/mixed"

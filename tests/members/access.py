@@ -32,7 +32,8 @@ ROUTES = {
     ],
     "members.edit": [
         Access(LOGIN, NO, 200, 200, 404, **MEMBER),
-        Access(LOGIN, NO, 302, 302, 404, method="POST", **MEMBER),
+        # an empty POST is a form with nothing in it: shown again with its errors
+        Access(LOGIN, NO, 200, 200, 404, method="POST", **MEMBER),
     ],
     "members.archive": Access(LOGIN, NO, 302, 302, 404, method="POST", **MEMBER),
     "members.restore": Access(LOGIN, NO, 302, 302, 404, method="POST", **MEMBER),
