@@ -73,6 +73,11 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "liqaa@localhost")
     # Seconds the outbox waits on the mail server (connect, each reply) before giving up.
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+    # DKIM signing of every outgoing email (core/dkim_signing.py): off while the key file
+    # (an RSA private key in PEM) is unset; the domain defaults to MAIL_DEFAULT_SENDER's.
+    DKIM_KEY_FILE = os.environ.get("DKIM_KEY_FILE") or None
+    DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "liqaa")
+    DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN") or None
     # How long a worker holds the messages it claimed; a dead worker's are sent again after.
     OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 300)
     # The embedded (SQLite) setup runs one outbox worker inside the web process.

@@ -14,10 +14,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from core import dkim_signing
+
 MIN_SECRET_LENGTH = 32
 SHOWN = ("ENV_NAME", "BASE_URL", "SQLALCHEMY_DATABASE_URI", "MAIL_SERVER", "MAIL_PORT",
          "MAIL_USE_TLS", "MAIL_USE_SSL", "MAIL_DEFAULT_SENDER", "REDIS_URL", "TRUSTED_PROXIES",
          "SESSION_COOKIE_SECURE", "OUTBOX_IN_PROCESS_WORKER", "RATELIMIT_ENABLED",
+         "DKIM_KEY_FILE", "DKIM_SELECTOR", "DKIM_DOMAIN",
          "SECRET_KEY", "MAIL_PASSWORD")  # fmt: skip
 SECRET = ("SECRET_KEY", "MAIL_PASSWORD")
 
@@ -44,6 +47,9 @@ def problems(config, instance_path: str = "") -> list[str]:
             "MAIL_DEFAULT_SENDER is a localhost address: mail servers refuse it; set the "
             "association's address, e.g. liqaa@association.ma."
         )
+    dkim_problem = dkim_signing.problem(config)
+    if dkim_problem:
+        found.append(dkim_problem)
     uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
     path = uri.removeprefix("sqlite:///") if uri.startswith("sqlite:///") else ""
     if path and path != ":memory:":  # a database file (not one in memory)

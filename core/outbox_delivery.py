@@ -16,7 +16,7 @@ from email.utils import formatdate, make_msgid
 import sqlalchemy as sa
 from flask import current_app, g
 
-from core import logs, mime, smtp
+from core import dkim_signing, logs, mime, smtp
 from core.db import utcnow
 from core.outbox import BuiltEmail, OutboxMessage, OutboxState, SkipMessage, builder_for
 from extensions import db
@@ -195,6 +195,9 @@ def _deliver(session, messages: list[OutboxMessage]) -> tuple[int, int]:
                 continue
             try:
                 data = to_bytes(message, built, sender, domain)
+                signer = dkim_signing.signer(config)  # None unless DKIM_KEY_FILE is set
+                if signer is not None:
+                    data = signer.sign(data)
                 if connection is None:
                     connection = smtp.open_connection(config)
                 connection.sendmail(sender, [message.to_email], data)
