@@ -26,6 +26,7 @@ from blueprints import (
 from config import Config, config_for
 from core import access, backup, checks, errors, i18n, logs, security, static, templating
 from core.db import enable_sqlite_pragmas
+from core.mail_domain import cli as mail_cli
 from core.outbox_cli import cli as outbox_cli
 from core.outbox_worker import start_in_process_worker
 from demo.cli import cli as demo_cli
@@ -86,6 +87,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     for feature in FEATURES:
         feature.init_app(app)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(checks.check_cli)
     app.cli.add_command(backup.backup_cli)
     app.cli.add_command(demo_cli)
