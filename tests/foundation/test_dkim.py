@@ -14,28 +14,11 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from app import create_app
 from core import dkim_signing
+from tests.foundation.conftest import pem
 from tests.foundation.test_proxy_and_config import GOOD
 from tests.mail_kinds import send_every_kind
 
 SELECTOR, DOMAIN = "liqaa2026", "association.ma"
-
-
-def _pem(key, private_format=serialization.PrivateFormat.PKCS8) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, private_format, serialization.NoEncryption()
-    )
-
-
-@pytest.fixture(scope="module")
-def rsa_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture
-def key_file(tmp_path, rsa_key):
-    path = tmp_path / "dkim.pem"
-    path.write_bytes(_pem(rsa_key))  # PKCS#8, what `openssl genrsa` writes today
-    return path
 
 
 @pytest.fixture
@@ -112,8 +95,8 @@ def test_without_a_key_file_nothing_is_signed(org, smtp_server, app):
 
 def test_a_pkcs1_key_with_windows_line_ends_signs_too(tmp_path, rsa_key):
     path = tmp_path / "dkim.pem"
-    pem = _pem(rsa_key, serialization.PrivateFormat.TraditionalOpenSSL)
-    path.write_bytes(pem.replace(b"\n", b"\r\n"))
+    data = pem(rsa_key, serialization.PrivateFormat.TraditionalOpenSSL)
+    path.write_bytes(data.replace(b"\n", b"\r\n"))
     config = {"DKIM_KEY_FILE": str(path), "DKIM_SELECTOR": SELECTOR,
               "MAIL_DEFAULT_SENDER": f"x@{DOMAIN}"}  # fmt: skip
     signer = dkim_signing.signer(config)
@@ -135,7 +118,7 @@ def test_the_signature_is_byte_for_byte_the_one_dkimpy_writes(
         message,
         SELECTOR.encode(),
         DOMAIN.encode(),
-        _pem(rsa_key),
+        pem(rsa_key),
         canonicalize=(b"relaxed", b"relaxed"),
         include_headers=list(dkim_signing.SIGNED_HEADERS),
         linesep=b"\r\n",
@@ -149,7 +132,7 @@ def _bad_files(tmp_path, rsa_key) -> dict[str, tuple[str, str]]:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
         ),
         "text": b"v=DKIM1; k=rsa; p=MIIBIjANBgkq\n",
-        "ec": _pem(ec.generate_private_key(ec.SECP256R1())),
+        "ec": pem(ec.generate_private_key(ec.SECP256R1())),
         "passphrase": rsa_key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

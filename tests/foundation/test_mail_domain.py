@@ -9,7 +9,6 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from core import dkim_signing, mail_domain
@@ -45,25 +44,17 @@ def _txt(value: str) -> str:
     return " ".join(f'"{value[i : i + 255]}"' for i in range(0, len(value), 255))
 
 
-@pytest.fixture(scope="module")
-def key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+@pytest.fixture
+def key(rsa_key):
+    return rsa_key
 
 
 @pytest.fixture
-def settings(tmp_path, key):
-    path = tmp_path / "dkim.pem"
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+def settings(key_file):
     return {
         "MAIL_DEFAULT_SENDER": f"liqaa@{DOMAIN}",
         "MAIL_SERVER": RELAY,
-        "DKIM_KEY_FILE": str(path),
+        "DKIM_KEY_FILE": str(key_file),
         "DKIM_SELECTOR": SELECTOR,
         "DKIM_DOMAIN": None,
     }
