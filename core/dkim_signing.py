@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import threading
 import time
 
@@ -34,6 +35,8 @@ SIGNED_HEADERS = (
     b"List-Unsubscribe-Post",  # RFC 8058: one-click unsubscribe counts only when signed
 )
 MIN_BITS = 1024  # receivers ignore shorter keys (RFC 8301)
+SELECTOR = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9_-]+)*")
+DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z][a-z0-9-]*[a-z0-9]")
 
 
 class UnusableKey(ValueError):
@@ -89,8 +92,16 @@ def problem(config) -> str | None:
             f"DKIM_KEY_FILE {path} {error}: give the service's user a readable RSA private "
             "key (`openssl genrsa -out dkim.pem 2048`) or unset DKIM_KEY_FILE to send unsigned."
         )
-    if not selector_of(config) or not domain_of(config):
-        return "DKIM_SELECTOR and DKIM_DOMAIN (or MAIL_DEFAULT_SENDER's domain) must be set."
+    if not SELECTOR.fullmatch(selector_of(config)):
+        return (
+            f"DKIM_SELECTOR {selector_of(config)!r} is not a DNS label: use letters, digits "
+            "and hyphens, e.g. liqaa2026."
+        )
+    if not DOMAIN.fullmatch(domain_of(config)):
+        return (
+            f"DKIM_DOMAIN {domain_of(config)!r} is not a domain name: set it (or "
+            "MAIL_DEFAULT_SENDER) to the association's domain, e.g. association.ma."
+        )
     return None
 
 

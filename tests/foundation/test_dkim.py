@@ -159,6 +159,10 @@ def test_production_refuses_a_key_file_it_cannot_use(tmp_path, rsa_key, key_file
             create_app({**GOOD, "DKIM_KEY_FILE": path})
         lines = [line for line in str(refused.value).splitlines() if "DKIM_KEY_FILE" in line]
         assert len(lines) == 1 and words in lines[0] and path in lines[0], (name, refused.value)
+    for change, words in (({"DKIM_SELECTOR": "my key"}, "DKIM_SELECTOR 'my key'"),
+                          ({"DKIM_DOMAIN": "localhost"}, "DKIM_DOMAIN 'localhost'")):  # fmt: skip
+        with pytest.raises(RuntimeError, match=words):
+            create_app({**GOOD, "DKIM_KEY_FILE": str(key_file), **change})
     app = create_app({**GOOD, "DKIM_KEY_FILE": str(key_file)})  # a good key starts
     result = app.test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 0 and str(key_file) in result.output, result.output
