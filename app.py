@@ -19,12 +19,24 @@ from blueprints import (
     invitations,
     members,
     orgs,
+    privacy,
     rsvp,
     site,
     surveys,
 )
 from config import Config, config_for
-from core import access, backup, checks, errors, i18n, logs, security, static, templating
+from core import (
+    access,
+    audit,  # noqa: F401 - its model belongs to the schema
+    backup,
+    checks,
+    errors,
+    i18n,
+    logs,
+    security,
+    static,
+    templating,
+)
 from core.db import enable_sqlite_pragmas
 from core.mail_domain import cli as mail_cli
 from core.outbox_cli import cli as outbox_cli
@@ -48,6 +60,7 @@ FEATURES = (
     surveys,
     followups,
     dashboard,
+    privacy,
 )
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
+from markupsafe import escape
 
 from core.i18n import localized, text_direction
 from core.outbox import BuiltEmail
+from core.urls import external_url
 
 
 def render_pair(template: str, locale: str, /, **context) -> tuple[str, str]:
@@ -18,10 +21,27 @@ def render_pair(template: str, locale: str, /, **context) -> tuple[str, str]:
     context.setdefault("dir", text_direction(locale))
     context.setdefault("direction", context["dir"])
     with force_locale(locale):
-        return (
-            render_template(f"{template}.txt", **context),
-            render_template(f"{template}.html", **context),
-        )
+        text = render_template(f"{template}.txt", **context)
+        html = render_template(f"{template}.html", **context)
+        text_footer, html_footer = _my_data_footer()
+    return text.rstrip("\n") + "\n\n" + text_footer + "\n", _before_body_end(html, html_footer)
+
+
+def _my_data_footer() -> tuple[str, str]:
+    """Every email ends with the way to the member's own page (their data, their rights)."""
+    url = external_url("/my-data")
+    label = _("Your data and your rights")
+    html = (
+        '<p style="margin:16px auto 0;max-width:560px;padding:0 24px;font-family:Tahoma,Arial,'
+        f'sans-serif;font-size:13px;color:#666;"><a href="{escape(url)}" style="color:#666;">'
+        f"{escape(label)}</a></p>"
+    )
+    return f"{label}: {url}", html
+
+
+def _before_body_end(html: str, footer: str) -> str:
+    at = html.rfind("</body>")
+    return html + footer if at < 0 else html[:at] + footer + "\n" + html[at:]
 
 
 def sender_name(organisation, locale: str) -> str:

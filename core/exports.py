@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from flask import Response
 from openpyxl import Workbook
 
+from core import audit
 from core.text import BIDI_CONTROLS
+from extensions import db
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Bidi controls (LRE…RLO, LRI…PDI, LRM/RLM/ALM): in a cell they reorder what follows
@@ -66,11 +68,26 @@ MIMETYPES = {
 
 def render(header: Sequence[str], rows: Iterable[Sequence], fmt: str, title: str = "Liqaa"):
     """The export as bytes in `fmt` ("csv" or "xlsx")."""
-    return to_xlsx(header, rows, title=title) if fmt == "xlsx" else to_csv(header, rows)
+    rows = list(rows)
+    data = to_xlsx(header, rows, title=title) if fmt == "xlsx" else to_csv(header, rows)
+    return Export(data, len(rows))
+
+
+class Export(bytes):
+    """An export's bytes, knowing how many rows it holds (for the audit log)."""
+
+    def __new__(cls, data: bytes, rows: int):
+        made = super().__new__(cls, data)
+        made.rows = rows
+        return made
 
 
 def download(data: bytes, fmt: str, basename: str) -> Response:
-    """A file download of an export made by `render` (or to_csv / to_xlsx)."""
+    """A file download of an export made by `render` (or to_csv / to_xlsx); logged in the
+    audit log (which export, its format and row count) and committed."""
+    detail = {"file": f"{basename}.{fmt}", "rows": getattr(data, "rows", None)}
+    audit.record("export", basename.split("-")[0][:40], detail=detail)
+    db.session.commit()
     return Response(
         data,
         mimetype=MIMETYPES[fmt],

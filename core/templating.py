@@ -91,6 +91,19 @@ def ticket_actions(registration) -> list[Link]:
     return [link for fn in _TICKET_ACTIONS if (link := fn(registration)) is not None]
 
 
+_MEMBER_ACTIONS: list = []
+
+
+def register_member_action(fn) -> None:
+    """fn(member) -> Link | None: a button on a member's page (e.g. "Their data")."""
+    if fn not in _MEMBER_ACTIONS:
+        _MEMBER_ACTIONS.append(fn)
+
+
+def member_actions(member) -> list[Link]:
+    return [link for fn in _MEMBER_ACTIONS if (link := fn(member)) is not None]
+
+
 # Dates and times at the venue, in the Moroccan variant of the language (24-hour clock,
 # local month names; English: British, 24-hour) also where a feature forced a bare "ar",
 # "fr" or "en" (emails, workers).
@@ -164,6 +177,7 @@ def init_app(app) -> None:
         status_label=status_label,
         role_label=status_label,
         page_url=page_url,
+        member_actions=member_actions,
         event_tabs=event_tabs,
         public_event_actions=public_event_actions,
         ticket_actions=ticket_actions,

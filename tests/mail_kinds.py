@@ -12,6 +12,7 @@ from datetime import timedelta
 from blueprints.events.models import EventStatus
 from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
+from blueprints.privacy.models import MyDataLink
 from blueprints.rsvp.models import Registration, RegistrationConfirmation, RegistrationStatus
 from blueprints.surveys import services as surveys
 from blueprints.surveys.models import SurveyInvite
@@ -100,7 +101,9 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
         resolution="La déclaration se fait en ligne chaque trimestre, depuis votre espace.",
         resolved_at=utcnow(),
     )
-    db.session.add_all([invite, followup])
+    link = MyDataLink(organisation_id=org.id, member_id=registration.member_id,
+                      expires_at=utcnow() + timedelta(days=1))  # fmt: skip
+    db.session.add_all([invite, followup, link])
     db.session.flush()
     on_invitation = {"invitation_id": invitation.id}
     on_registration = {"registration_id": registration.id}
@@ -116,6 +119,7 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
         "survey_invite": {"invite_id": invite.id},
         "survey_reminder": {"invite_id": invite.id},
         "followup_resolved": {"followup_id": followup.id},
+        "my_data_link": {"link_id": link.id},
     }
 
 

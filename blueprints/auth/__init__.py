@@ -5,13 +5,16 @@ from __future__ import annotations
 from flask import Flask
 
 from blueprints.auth.cli import cli
+from blueprints.auth.models import User
 from blueprints.auth.routes import bp
 from blueprints.auth.services import load_user
+from core import audit
 from extensions import login_manager
 
 
 def init_app(app: Flask) -> None:
     """Everything this feature adds to the application, in one visible place."""
     app.register_blueprint(bp)
+    audit.track(User, "user", ignore={"session_nonce", "last_login_at"})
     app.cli.add_command(cli)
     login_manager.user_loader(load_user)

@@ -33,6 +33,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            db.session.commit()  # the failed attempt's audit entry
             form.password.errors.append(_("Wrong email or password."))
         else:
             db.session.commit()

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
 from blueprints.auth.models import User
+from core import audit
 from core.db import utcnow
 from core.roles import Role
 from extensions import db
@@ -31,10 +32,13 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
+        audit.record("signin.failed")  # no organisation: an unknown address
         return None
     if not user.check_password(password or "") or not user.active:
+        audit.record("signin.failed", "user", user.id, organisation_id=user.organisation_id)
         return None
     user.last_login_at = utcnow()
+    audit.record("signin", "user", user.id, organisation_id=user.organisation_id, user_id=user.id)
     return user
 
 

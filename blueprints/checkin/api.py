@@ -22,6 +22,7 @@ from blueprints.auth.models import User
 from blueprints.checkin import admission, devices, lookup, rules
 from blueprints.checkin.models import DoorDevice
 from blueprints.events.models import Event
+from core import audit
 from core.db import utcnow, write_turn
 from core.roles import Role
 from core.text import is_text
@@ -124,6 +125,9 @@ def checkins(event_id: int):
     with write_turn(db.engine):
         if caller.device is None:
             answer = _check_in(caller, code, registration_id, door, kwargs)
+            if registration_id is not None and answer.get("result") == "admitted":
+                detail = {"event_id": caller.event.id}  # found by search, not scanned
+                audit.record("checkin.manual", "registration", registration_id, detail=detail)
             db.session.commit()
         else:
             # A device needs no ORM object: one bare connection, one short transaction.

@@ -21,6 +21,7 @@ from blueprints.checkin.models import (
 from blueprints.events.models import Event
 from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration
+from core import audit
 from core.db import utcnow
 from core.phones import normalise_phone
 from extensions import db
@@ -85,6 +86,7 @@ def walk_in(
         method=CheckInMethod.WALK_IN,
         note={"over_capacity": True} if over else None,
     )
+    audit.record("checkin.walk_in", "registration", registration.id, detail={"event_id": event.id})
     return registration, answer
 
 
@@ -148,6 +150,7 @@ def undo_last_admission(event: Event, by_user: User | None, device: DoorDevice |
             answer={"undone": last.id},
         )
     )
+    audit.record("checkin.undo", "registration", registration.id, detail={"event_id": event.id})
     db.session.flush()
     db.session.refresh(registration)
     return registration

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from blueprints.events.models import Event, EventStatus
 from blueprints.invitations.models import Invitation
 from blueprints.members.models import Member, MemberCategory, MemberTag
-from core import outbox
+from core import audit, outbox
 from core.db import utcnow
 from core.tokens import find_by_token
 from core.urls import external_url
@@ -195,6 +195,8 @@ def invite(
             }
         )
     result.emailed = outbox.enqueue_many(db.session, messages)
+    detail = {"invited": result.invited, "emailed": result.emailed}
+    audit.record("invitations.send", "event", event.id, detail=detail, user_id=actor_id)
     db.session.flush()
     return result
 

@@ -26,6 +26,7 @@ from blueprints.members import importer
 from blueprints.members.models import Member, MemberCategory, MemberImport, MemberTag
 from blueprints.members.services import MemberError, refresh_search_text
 from blueprints.members.text import search_text_for
+from core import audit
 from core.db import utcnow
 from extensions import db
 
@@ -167,6 +168,8 @@ def confirm_import(
     upload.confirmed_at = utcnow()
     upload.summary = summary
     upload.data = None
+    audit.record("members.import", "member_import", upload.id, detail=summary,
+                 organisation_id=upload.organisation_id)  # fmt: skip
     db.session.flush()
     return summary
 

@@ -52,6 +52,8 @@ class Member(OrgScopedMixin, TimestampMixin, Base):
     consent_source: Mapped[str] = mapped_column(sa.String(120), default="")
     unsubscribed_at: Mapped[datetime | None] = mapped_column()
     archived_at: Mapped[datetime | None] = mapped_column(index=True)
+    erasure_requested_at: Mapped[datetime | None] = mapped_column(comment="asked on /my-data")
+    erased_at: Mapped[datetime | None] = mapped_column(comment="personal fields replaced")
     # Lower-cased, accent-free name, company, email and phone: what the search box matches.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 

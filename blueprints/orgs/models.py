@@ -25,6 +25,9 @@ class Organisation(TimestampMixin, Base):
     consent_text_ar: Mapped[str] = mapped_column(sa.Text, default="", comment="law 09-08 wording")
     consent_text_fr: Mapped[str] = mapped_column(sa.Text, default="")
     consent_text_en: Mapped[str] = mapped_column(sa.Text, default="")
+    retention_months: Mapped[int] = mapped_column(
+        default=24, comment="personal data of an event is anonymised this long after it"
+    )
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"

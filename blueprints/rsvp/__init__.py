@@ -7,7 +7,9 @@ from flask import Flask
 from blueprints.events import services as event_services
 from blueprints.invitations import notices as invitations_notices
 from blueprints.rsvp import emails, listeners, manage, public, tickets
+from blueprints.rsvp.models import Registration
 from blueprints.rsvp.routes import bp
+from core import audit
 from core.outbox import register_builders
 from core.signals import capacity_raised, event_cancelled
 
@@ -18,6 +20,7 @@ PAGES = (public, manage)
 def init_app(app: Flask) -> None:
     """Everything this feature adds to the application, in one visible place."""
     app.register_blueprint(bp)
+    audit.track(Registration, "registration", ignore={"ticket_code_sealed"})
     register_builders(emails.BUILDERS)
     invitations_notices.register_attendees(listeners.notice_attendees, listeners.notice_link)
     event_services.register_capacity_floor(tickets.places_taken)

@@ -18,7 +18,7 @@ LAYERS = [
     {"invitations"},
     {"rsvp"},
     {"checkin", "followups", "surveys"},
-    {"dashboard", "site"},
+    {"dashboard", "privacy", "site"},
 ]
 ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete"}
 LAYER_OF = {feature: i for i, layer in enumerate(LAYERS) for feature in layer}

@@ -1,0 +1,18 @@
+"""A member's data stays theirs: the audit log page, erasure, the member's own page,
+retention and the processing register."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from blueprints.privacy import emails, public  # noqa: F401 - public adds its routes to bp
+from blueprints.privacy.cli import cli
+from blueprints.privacy.routes import bp
+from core.outbox import register_builders
+
+
+def init_app(app: Flask) -> None:
+    """Everything this feature adds to the application, in one visible place."""
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)
+    register_builders(emails.BUILDERS)
