@@ -19,6 +19,8 @@ from blueprints import (
     invitations,
     members,
     orgs,
+    partners,
+    reports,
     rsvp,
     site,
     surveys,
@@ -46,6 +48,8 @@ FEATURES = (
     checkin,
     surveys,
     followups,
+    partners,
+    reports,
     dashboard,
 )
 
