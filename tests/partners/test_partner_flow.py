@@ -125,6 +125,8 @@ def test_another_organisations_partner_sees_nothing(app, client, event, consenti
 def test_the_report_counts_and_keeps_the_notes(app, as_organiser, event, consenting):
     raise_concern(event, "Une question", consenting)
     db.session.commit()
+    event_page = as_organiser.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f"/events/{event.id}/report" in event_page
     page = as_organiser.get(f"/events/{event.id}/report").get_data(as_text=True)
     assert 'dir="rtl"' in page and 'data-figure="accepted">1<' in page
     french = as_organiser.get(f"/events/{event.id}/report?lang=fr").get_data(as_text=True)
