@@ -22,34 +22,35 @@ register_event_tab("reports.report", _l("Report"), Role.ORGANISER, order=90)
 REPORT_LANGUAGES = ("ar", "fr")
 
 
+def _page(event: Event, lang: str, form: NotesForm, status: int = 200):
+    g.forced_locale = lang
+    refresh()
+    data = services.build(event, lang)
+    page = render_template("reports/report.html", report=data, event=event, lang=lang, form=form)
+    return page, status
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "")
+    return lang if lang in REPORT_LANGUAGES else "ar"
+
+
 @bp.get("/events/<int:event_id>/report")
 @role_required(Role.ORGANISER)
 def report(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    lang = request.args.get("lang", "")
-    lang = lang if lang in REPORT_LANGUAGES else "ar"
-    g.forced_locale = lang
-    refresh()
-    form = NotesForm(notes=event.report_notes)
-    data = services.build(event, lang)
-    return render_template("reports/report.html", report=data, event=event, lang=lang, form=form)
+    return _page(event, _lang(), NotesForm(notes=event.report_notes))
 
 
 @bp.post("/events/<int:event_id>/report/notes")
 @role_required(Role.ORGANISER)
 def notes(event_id: int):
+    """Saved; or the page again with the text as typed and the reason (nothing lost)."""
     event = scoped_get_or_404(Event, event_id)
     form = NotesForm()
-    lang = request.args.get("lang", "")
-    if form.validate_on_submit():
-        services.save_notes(event, form.notes.data or "")
-        db.session.commit()
-        flash(_("Saved."), "success")
-    else:
-        flash(
-            _("The notes are too long (at most %(n)s characters).", n=services.NOTES_MAX), "danger"
-        )
-    target = url_for(
-        "reports.report", event_id=event.id, lang=lang if lang in REPORT_LANGUAGES else None
-    )
-    return redirect(target)
+    if not form.validate_on_submit():
+        return _page(event, _lang(), form, 400)
+    services.save_notes(event, form.notes.data or "")
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("reports.report", event_id=event.id, lang=_lang()))

@@ -136,7 +136,9 @@ def test_the_report_counts_and_keeps_the_notes(app, as_organiser, event, consent
     as_organiser.post(url, data={"csrf_token": token, "notes": HOSTILE + " promis"})
     page = as_organiser.get(f"/events/{event.id}/report").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt; promis" in page
-    too_long = as_organiser.post(url, data={"csrf_token": token, "notes": "x" * 20001})
-    assert too_long.status_code == 302
+    too_long = as_organiser.post(url, data={"csrf_token": token, "notes": "y" * 20001})
+    assert too_long.status_code == 400  # the text comes back as typed, with the reason
+    assert "y" * 20001 in too_long.get_data(as_text=True)
+    assert "is-invalid" in too_long.get_data(as_text=True)
     db.session.expire_all()
     assert event.report_notes.endswith("promis")
