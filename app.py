@@ -19,7 +19,9 @@ from blueprints import (
     invitations,
     members,
     orgs,
+    partners,
     privacy,
+    reports,
     rsvp,
     site,
     surveys,
@@ -59,6 +61,8 @@ FEATURES = (
     checkin,
     surveys,
     followups,
+    partners,
+    reports,
     dashboard,
     privacy,
 )

@@ -45,6 +45,21 @@ def role_required(role: Role):
     return decorate
 
 
+def partner_required(view):
+    """Signed in with a partner account (and only that): the partner pages."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role != Role.PARTNER:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapper.required_role = Role.PARTNER
+    return wrapper
+
+
 def public_rate_limit() -> str:
     """The limit on pages anyone may open (event page, RSVP, tickets, surveys, unsubscribe)."""
     return current_app.config["PUBLIC_RATE_LIMIT"]

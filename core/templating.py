@@ -37,7 +37,9 @@ def register_nav(endpoint: str, label, role: Role, order: int = 50) -> None:
 def nav_entries() -> list[NavEntry]:
     if not current_user.is_authenticated:
         return []
-    return [e for e in _NAV if current_user.has_role(e.role)]
+    if current_user.role == Role.PARTNER:  # a partner account sees its own pages only
+        return [e for e in _NAV if e.role == Role.PARTNER]
+    return [e for e in _NAV if e.role != Role.PARTNER and current_user.has_role(e.role)]
 
 
 @dataclass(frozen=True)

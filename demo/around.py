@@ -317,3 +317,17 @@ FOLLOWUP_WORK = [
         "days_after": 5,
     },
 ]
+# The organisers' notes in the past edition's meeting report.
+PAST_REPORT_NOTES = (
+    "التزم ممثلو الضمان الاجتماعي بالإجابة عن كل الحالات المطروحة خلال أسبوعين، "
+    "وبتنظيم حصة تطبيقية حول Damancom في الشهر المقبل.\n"
+    "Les représentants de la CNSS se sont engagés à répondre à chaque cas soulevé sous deux "
+    "semaines et à organiser un atelier pratique Damancom le mois prochain."
+)
+# The CNSS partner account's answer to one concern of the past edition.
+PARTNER_ANSWER = {
+    "text_starts": "طلبت شهادة عدم المديونية",
+    "body": "المرجو إحضار آخر ثلاثة كشوف أداء ونسخة من السجل التجاري إلى وكالة الناظور "
+    "لتسوية الملف وتسليم الشهادة.",
+    "days_after": 7,
+}

@@ -60,7 +60,7 @@ def cli():
 def load() -> Organisation:
     org = _organisation()
     partners = _partners(org)
-    _staff(org)
+    _staff(org, partners)
     _members(org)
     _event(org, partners)
     db.session.flush()
@@ -115,10 +115,10 @@ def _partners(org: Organisation) -> dict[str, Partner]:
     return found
 
 
-def _staff(org: Organisation) -> None:
+def _staff(org: Organisation, partners: dict[str, Partner]) -> None:
     for spec in data.STAFF:
         if db.session.scalar(sa.select(User.id).where(User.email == spec["email"])) is None:
-            accounts.create_user(
+            user = accounts.create_user(
                 organisation_id=org.id,
                 email=spec["email"],
                 password=data.DEMO_PASSWORD,
@@ -126,6 +126,8 @@ def _staff(org: Organisation) -> None:
                 full_name=spec["full_name"],
                 locale=spec["locale"],
             )
+            if "partner" in spec:
+                user.partner_id = partners[spec["partner"]].id
 
 
 def _members(org: Organisation) -> dict[str, int]:

@@ -218,4 +218,12 @@ STAFF = [
         "locale": "ar",
         "password_hint": None,
     },
+    {
+        "email": "cnss@demo.liqaa.example",
+        "full_name": "نادية المرابط",
+        "role": "partner",
+        "partner": "cnss",  # answers the follow-ups routed to the CNSS
+        "locale": "ar",
+        "password_hint": None,
+    },
 ]

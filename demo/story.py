@@ -13,7 +13,8 @@ from blueprints.checkin import admission
 from blueprints.events import services as event_services
 from blueprints.events.models import Event, EventStatus
 from blueprints.followups import services as followup_services
-from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
+from blueprints.followups import thread as followup_thread
+from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus, MessageOutcome
 from blueprints.invitations import delivery as invitations_delivery
 from blueprints.invitations import services as invitation_services
 from blueprints.invitations.models import Invitation
@@ -298,3 +299,25 @@ def past_edition(cast: Cast) -> None:
             ),
             now=end + timedelta(days=spec["days_after"]),
         )
+    _partner_asks_for_documents(cast, event, end)
+    if not event.report_notes:
+        event.report_notes = around.PAST_REPORT_NOTES
+
+
+def _partner_asks_for_documents(cast: Cast, event: Event, end) -> None:
+    """The CNSS account answered one concern: it needs the member's documents."""
+    spec = around.PARTNER_ANSWER
+    followup = db.session.scalar(
+        sa.select(FollowUp)
+        .where(FollowUp.event_id == event.id, FollowUp.text.startswith(spec["text_starts"]))
+        .limit(1)
+    )
+    agent = db.session.scalar(
+        sa.select(User).where(User.organisation_id == cast.org.id, User.role == Role.PARTNER)
+    )
+    if followup is None or agent is None or followup.messages:
+        return
+    followup_thread.answer(
+        followup, agent, spec["body"], "ar", MessageOutcome.NEEDS_DOCUMENTS,
+        now=end + timedelta(days=spec["days_after"]),
+    )  # fmt: skip

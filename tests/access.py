@@ -21,7 +21,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 Status = int  # exactly one: each request has fresh objects of its own
-VISITORS = ("anon", "door", "organiser", "owner", "other")
+VISITORS = ("anon", "door", "organiser", "owner", "other", "partner")
+ACCOUNT_OF = {"partner": "partner_user"}  # world.partner is the partner body itself
+LOGIN, NO = 302, 403
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,14 @@ class Access:
     method: str = "GET"
     params: Callable[[SimpleNamespace], dict] = field(default=lambda w: {})
     json: dict | None = None  # sent as the body of a JSON API call
+    # An account of world.partner (role partner). Unless stated: what door staff get where
+    # they are refused or where anyone gets the same; 403 on the pages door staff may open.
+    partner: Status | None = None
+
+    def __post_init__(self) -> None:
+        if self.partner is None:
+            same = self.door in (NO, self.anon)
+            object.__setattr__(self, "partner", self.door if same else NO)
 
 
 def collect() -> tuple[dict[tuple[str, str], list[Access]], list[Callable]]:

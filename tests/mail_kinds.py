@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from blueprints.auth.models import User
 from blueprints.events.models import EventStatus
-from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
+from blueprints.followups.models import (
+    FollowUp,
+    FollowUpMessage,
+    FollowUpSource,
+    FollowUpStatus,
+    MessageKind,
+    MessageOutcome,
+)
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
+from blueprints.orgs.models import Partner
 from blueprints.privacy.models import MyDataLink
 from blueprints.rsvp.models import Registration, RegistrationConfirmation, RegistrationStatus
 from blueprints.surveys import services as surveys
@@ -19,6 +28,8 @@ from blueprints.surveys.models import SurveyInvite
 from core import outbox
 from core.db import utcnow
 from core.outbox_delivery import deliver_due
+from core.roles import Role
+from core.tokens import new_token
 from extensions import db
 from tests.conftest import make_event, make_member
 
@@ -105,6 +116,32 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
                       expires_at=utcnow() + timedelta(days=1))  # fmt: skip
     db.session.add_all([invite, followup, link])
     db.session.flush()
+    answer = FollowUpMessage(
+        organisation_id=org.id,
+        kind=MessageKind.ANSWER,
+        outcome=MessageOutcome.NEEDS_DOCUMENTS,
+        body="Merci d'apporter votre attestation d'affiliation à l'agence de Nador.",
+        language="fr",
+        created_at=utcnow(),
+    )
+    answer.reply_token = new_token()
+    followup.messages.append(answer)
+    partner = Partner(organisation_id=org.id, name_fr="CNSS Nador", name_ar="الضمان الاجتماعي")
+    db.session.add(partner)
+    db.session.flush()
+    agent = User(
+        organisation_id=org.id,
+        email=f"agent-{registration.locale}@cnss.example",
+        role=Role.PARTNER,
+        partner_id=partner.id,
+        full_name=registration.full_name,
+        locale=registration.locale,
+        password_hash="!",
+        invite_expires_at=utcnow() + timedelta(days=7),
+    )
+    agent.invite = new_token()
+    db.session.add(agent)
+    db.session.flush()
     on_invitation = {"invitation_id": invitation.id}
     on_registration = {"registration_id": registration.id}
     return {
@@ -120,6 +157,8 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
         "survey_reminder": {"invite_id": invite.id},
         "followup_resolved": {"followup_id": followup.id},
         "my_data_link": {"link_id": link.id},
+        "followup_answer": {"message_id": answer.id},
+        "partner_invite": {"user_id": agent.id},
     }
 
 

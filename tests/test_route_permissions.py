@@ -9,7 +9,7 @@ from flask import url_for
 
 from config import TestConfig
 from core.roles import Role
-from tests.access import VISITORS, collect
+from tests.access import ACCOUNT_OF, VISITORS, collect
 from tests.conftest import login, make_event, make_org, make_partner, make_user
 
 ROUTES, SETUPS = collect()
@@ -43,6 +43,7 @@ def world(matrix_app):
         partner=make_partner(org),
         event=make_event(org),
     )
+    w.partner_user = make_user(org, Role.PARTNER, partner_id=w.partner.id)
     for setup in SETUPS:
         setup(w)
     return w
@@ -71,7 +72,9 @@ def test_route_permission(matrix_app, world, visitor, endpoint, method, index):
     spec = ROUTES[(endpoint, method)][index]
     client = matrix_app.test_client()
     if visitor != "anon":
-        assert login(client, getattr(world, visitor).email).status_code == 302
+        assert (
+            login(client, getattr(world, ACCOUNT_OF.get(visitor, visitor)).email).status_code == 302
+        )
     with matrix_app.test_request_context():
         url = url_for(endpoint, **spec.params(world))
     if spec.json is not None:

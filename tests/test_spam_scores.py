@@ -48,7 +48,7 @@ def _scores(received: dict) -> dict[str, tuple[float, str]]:
 
 def test_every_kind_of_email_scores_at_most_one(org, smtp_server):
     received = send_every_kind(org, smtp_server, "fr")
-    assert len(received) == 12  # my_data_link included
+    assert len(received) == 14  # my_data_link, followup_answer and partner_invite included
     for kind, (score, rules) in _scores(received).items():
         assert score <= MAX_SCORE, f"{kind} scores {score}:\n{rules}"
 

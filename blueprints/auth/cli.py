@@ -15,7 +15,11 @@ cli = AppGroup("users", help="Manage staff accounts.")
 
 @cli.command("create")
 @click.option("--org", "org_slug", required=True, help="The organisation's slug.")
-@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.ORGANISER.value)
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role if r != Role.PARTNER]),  # partners: invited
+    default=Role.ORGANISER.value,
+)
 @click.option("--name", "full_name", default="", help="Full name.")
 @click.option("--locale", type=click.Choice(["ar", "fr", "en"]), default="ar")
 @click.password_option(help="Prompted for when not given.")

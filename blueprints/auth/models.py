@@ -13,9 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
 from core.roles import Role
+from core.tokens import sealed_token
 
 if TYPE_CHECKING:
-    from blueprints.orgs.models import Organisation
+    from blueprints.orgs.models import Organisation, Partner
 
 
 class User(UserMixin, OrgScopedMixin, TimestampMixin, Base):
@@ -33,8 +34,20 @@ class User(UserMixin, OrgScopedMixin, TimestampMixin, Base):
     last_login_at: Mapped[datetime | None] = mapped_column()
     # Changing the password rotates this, which logs out every other session.
     session_nonce: Mapped[str] = mapped_column(sa.String(32), default="")
+    # A partner account (role partner) belongs to one partner body of the organisation and,
+    # if set, sees only the follow-ups routed to these departments (one per line).
+    partner_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    partner_departments: Mapped[str] = mapped_column(sa.Text, default="")
+    # The one-time link of an invitation to set a password (see core.tokens); None once used.
+    invite_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    invite_sealed: Mapped[str | None] = mapped_column(sa.String(200))
+    invite_expires_at: Mapped[datetime | None] = mapped_column()
 
     organisation: Mapped[Organisation] = relationship()
+    partner: Mapped[Partner | None] = relationship()
+    invite = sealed_token("invite")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -53,6 +66,14 @@ class User(UserMixin, OrgScopedMixin, TimestampMixin, Base):
 
     def has_role(self, role: Role) -> bool:
         return self.role.level >= role.level
+
+    @property
+    def is_partner(self) -> bool:
+        return self.role == Role.PARTNER
+
+    @property
+    def departments(self) -> list[str]:
+        return [d.strip() for d in (self.partner_departments or "").splitlines() if d.strip()]
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -16,7 +16,13 @@ bp = Blueprint("auth", __name__)
 
 register_nav("auth.staff", _l("Staff"), Role.OWNER, order=90)
 register_labels(
-    Role, {Role.OWNER: _l("Owner"), Role.ORGANISER: _l("Organiser"), Role.DOOR: _l("Door staff")}
+    Role,
+    {
+        Role.OWNER: _l("Owner"),
+        Role.ORGANISER: _l("Organiser"),
+        Role.DOOR: _l("Door staff"),
+        Role.PARTNER: _l("Partner"),
+    },
 )
 
 

@@ -109,9 +109,12 @@ def _active_owner_count(organisation_id: int) -> int:
 
 
 def staff_of(organisation_id: int) -> list[User]:
+    """The staff accounts (partner accounts are listed with their partner)."""
     return list(
         db.session.scalars(
-            sa.select(User).where(User.organisation_id == organisation_id).order_by(User.email)
+            sa.select(User)
+            .where(User.organisation_id == organisation_id, User.role != Role.PARTNER)
+            .order_by(User.email)
         )
     )
 

@@ -69,6 +69,9 @@ class Event(OrgScopedMixin, TimestampMixin, Base):
         server_default="0",
         comment="the .ics SEQUENCE: +1 when time, place or status change",
     )
+    report_notes: Mapped[str] = mapped_column(
+        sa.Text, default="", server_default="", comment="the organisers' notes in the report"
+    )
 
     organisation: Mapped[Organisation] = relationship()
     cohosts: Mapped[list[Partner]] = relationship(secondary=event_cohost, order_by="Partner.id")

@@ -1,4 +1,8 @@
-"""The answer to a concern, emailed to the person who raised it (core.outbox)."""
+"""The answer to a concern, emailed to the person who raised it (core.outbox).
+
+Two kinds share one email: `followup_resolved` (the organisers resolved it on the board)
+and `followup_answer` (an answer in the thread, with the member's one-time reply link).
+"""
 
 from __future__ import annotations
 
@@ -6,18 +10,16 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.followups import services
-from blueprints.followups.models import FollowUp
+from blueprints.followups.models import FollowUp, FollowUpMessage, MessageOutcome
 from blueprints.invitations import services as invitations
 from core.emails import from_organisation, render_pair
 from core.i18n import localized
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
+from core.urls import external_url
 from extensions import db
 
 
-def build_resolved(message: OutboxMessage) -> BuiltEmail:
-    followup = db.session.get(FollowUp, message.payload["followup_id"])
-    if followup is None or followup.organisation_id != message.organisation_id:
-        raise LookupError("the follow-up no longer exists")
+def _answer_email(message: OutboxMessage, followup: FollowUp, **extra) -> BuiltEmail:
     registration = services.may_contact(followup)  # consent, and not unsubscribed, now
     if registration is None:
         raise SkipMessage("the person may no longer be contacted (unsubscribed or no consent)")
@@ -33,18 +35,46 @@ def build_resolved(message: OutboxMessage) -> BuiltEmail:
             "assigned": localized(followup.partner, "name", locale)
             if followup.partner
             else followup.department,
+            "body": followup.resolution,
+            "body_language": "",
+            "needs_documents": False,
+            "reply_link": "",
+            **extra,
         }
         subject = _(
             "An answer to the question you raised at %(event)s", event=context["event_title"]
         )
-    text, html = render_pair("followups/email/resolved", locale, **context)
+    text, html = render_pair("followups/email/answer", locale, **context)
     headers = invitations.list_unsubscribe_headers(registration.invitation)
     return from_organisation(
         organisation, locale, subject=subject, text=text, html=html, headers=headers
     )
 
 
+def build_resolved(message: OutboxMessage) -> BuiltEmail:
+    followup = db.session.get(FollowUp, message.payload["followup_id"])
+    if followup is None or followup.organisation_id != message.organisation_id:
+        raise LookupError("the follow-up no longer exists")
+    return _answer_email(message, followup)
+
+
+def build_answer(message: OutboxMessage) -> BuiltEmail:
+    answer = db.session.get(FollowUpMessage, message.payload["message_id"])
+    if answer is None or answer.organisation_id != message.organisation_id:
+        raise LookupError("the answer no longer exists")
+    token = answer.reply_token
+    return _answer_email(
+        message,
+        answer.followup,
+        body=answer.body,
+        body_language=answer.language,
+        needs_documents=answer.outcome == MessageOutcome.NEEDS_DOCUMENTS,
+        reply_link=external_url(f"/f/{token}") if token else "",
+    )
+
+
 # Wired by the feature's init_app: the outbox asks for a builder by the message's kind.
 BUILDERS = {
     "followup_resolved": build_resolved,
+    "followup_answer": build_answer,
 }

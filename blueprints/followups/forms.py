@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.followups.models import FollowUpStatus
@@ -13,6 +13,7 @@ from blueprints.followups.services import MAX_TEXT, FollowUpChange
 STATUS_LABELS = {
     FollowUpStatus.OPEN: _l("Open"),
     FollowUpStatus.IN_PROGRESS: _l("In progress"),
+    FollowUpStatus.NEEDS_DOCUMENTS: _l("Needs the member's documents"),
     FollowUpStatus.RESOLVED: _l("Resolved"),
 }
 
@@ -46,3 +47,14 @@ class FollowUpForm(FlaskForm):
             department=self.department.data or "",
             resolution=self.resolution.data or "",
         )
+
+
+class ReplyForm(FlaskForm):
+    """The member's one reply to an answer."""
+
+    verdict = RadioField(
+        _l("Is your problem solved?"),
+        choices=[("solved", _l("Yes, it is solved")), ("not_solved", _l("No, still not solved"))],
+        validators=[DataRequired()],
+    )
+    text = TextAreaField(_l("Your message (optional if solved)"), validators=[Length(max=MAX_TEXT)])

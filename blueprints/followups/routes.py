@@ -17,12 +17,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from blueprints.events.models import Event
-from blueprints.followups import services
-from blueprints.followups.forms import STATUS_LABELS, ConcernForm, FollowUpForm
+from blueprints.followups import services, thread
+from blueprints.followups.forms import STATUS_LABELS, ConcernForm, FollowUpForm, ReplyForm
 from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
 from blueprints.orgs.services import partners_of
 from core import exports
-from core.access import current_org_id, role_required, scoped_get_or_404
+from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
 from core.i18n import localized
 from core.roles import Role
 from core.templating import (
@@ -30,7 +30,7 @@ from core.templating import (
     register_labels,
     register_nav,
 )
-from extensions import db
+from extensions import db, limiter
 
 bp = Blueprint("followups", __name__)
 
@@ -86,7 +86,17 @@ def _board(event: Event | None):
         departments=services.departments_of(org_id),
         statuses=list(FollowUpStatus),
         ages=AGES,
+        **_partner_figures(org_id),
     )
+
+
+def _partner_figures(org_id: int) -> dict:
+    return {
+        "thread": thread,
+        "figures": thread.partner_figures(org_id),
+        "partners_by_id": {p.id: p for p in partners_of(org_id)},
+        "overdue_days": thread.OVERDUE_DAYS,
+    }
 
 
 @bp.get("/followups")
@@ -146,7 +156,7 @@ def edit(followup_id: int):
         form.partner_id.data = str(followup.partner_id or "")
     if form.validate_on_submit():
         try:
-            services.update_followup(followup, form.change())
+            services.update_followup(followup, form.change(), actor=current_user)
         except services.FollowUpError as error:
             db.session.rollback()
             flash(str(error), "danger")
@@ -162,4 +172,26 @@ def edit(followup_id: int):
         followup=followup,
         form=form,
         contactable=services.may_contact(followup) is not None,
+        overdue=thread.is_overdue(followup),
     )
+
+
+@bp.route("/f/<token>", methods=["GET", "POST"])
+@limiter.limit(public_rate_limit)
+def reply(token: str):
+    """The member's one reply to an answer, from the link in its email."""
+    answer = thread.answer_by_reply_token(token) or abort(404)
+    form = ReplyForm()
+    open_ = thread.reply_open(answer)
+    if open_ and form.validate_on_submit():
+        try:
+            thread.member_reply(answer, form.verdict.data == "solved", form.text.data or "")
+        except services.FollowUpError as error:
+            db.session.rollback()
+            form.text.errors.append(str(error))
+        else:
+            db.session.commit()
+            return render_template("followups/reply.html", answer=answer, form=None, done=True)
+    status = 400 if request.method == "POST" and open_ else 200
+    form = form if open_ else None
+    return render_template("followups/reply.html", answer=answer, form=form, done=False), status

@@ -12,7 +12,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from blueprints.events.models import Event, EventStatus
-from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
+from blueprints.followups.models import (
+    FollowUp,
+    FollowUpMessage,
+    FollowUpSource,
+    FollowUpStatus,
+    MessageKind,
+)
 from blueprints.orgs.models import Partner
 from blueprints.rsvp.models import Registration
 from core.db import utcnow
@@ -105,8 +111,11 @@ class FollowUpChange:
     resolution: str
 
 
-def update_followup(followup: FollowUp, change: FollowUpChange, now: datetime | None = None):
-    """Assign, move along open → in progress → resolved; resolving may email the person."""
+def update_followup(
+    followup: FollowUp, change: FollowUpChange, now: datetime | None = None, actor=None
+):
+    """Assign, move along open → in progress → resolved; resolving may email the person.
+    A hand-over to another partner is kept in the thread (with `actor`, a User)."""
     now = now or utcnow()
     if change.partner_id is not None:
         partner = db.session.scalar(
@@ -121,6 +130,17 @@ def update_followup(followup: FollowUp, change: FollowUpChange, now: datetime | 
     if change.status == FollowUpStatus.RESOLVED and not resolution:
         raise FollowUpError(_l("Write the answer before marking the follow-up as resolved."))
     was_resolved = followup.status == FollowUpStatus.RESOLVED
+    if actor is not None and followup.partner_id != change.partner_id:
+        followup.messages.append(
+            FollowUpMessage(
+                organisation_id=followup.organisation_id,
+                kind=MessageKind.NOTE,
+                body="reassigned",  # see thread.NOTE_REASSIGNED
+                author_id=actor.id,
+                author_name=actor.full_name,
+                created_at=now,
+            )
+        )
     followup.partner_id = change.partner_id
     followup.department = (change.department or "").strip()[:120]
     followup.resolution = resolution

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from core import health
 from core.i18n import normalise_locale
+from core.roles import Role
 from core.urls import safe_next
 from extensions import csrf, db
 
@@ -16,6 +17,8 @@ bp = Blueprint("site", __name__)
 def home():
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
+    if current_user.role == Role.PARTNER:
+        return redirect(url_for("partners.inbox"))
     return redirect(url_for("dashboard.index"))
 
 

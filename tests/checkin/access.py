@@ -56,7 +56,7 @@ ROUTES = {
     "checkin.door_home": Access(LOGIN, 200, 200, 200, 200),
     "checkin.door_page": Access(LOGIN, 200, 200, 200, 404, **EVENT),
     "checkin.walk_in": Access(LOGIN, 400, 400, 400, 404, method="POST", **EVENT),
-    "checkin.undo": Access(LOGIN, 302, 302, 302, 404, method="POST", **EVENT),
+    "checkin.undo": Access(LOGIN, 302, 302, 302, 404, method="POST", partner=NO, **EVENT),
     "checkin.admit_ticket": [
         Access(LOGIN, 200, 200, 200, 404, **TICKET),
         Access(LOGIN, 200, 200, 200, 404, method="POST", **TICKET),

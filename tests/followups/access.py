@@ -8,12 +8,20 @@ FOLLOWUP = {"params": lambda w: {"followup_id": w.followup.id}}
 
 
 def setup(world) -> None:
+    from blueprints.followups.models import FollowUpMessage, MessageKind
     from blueprints.followups.services import record_concern
+    from core.db import utcnow
+    from core.tokens import new_token
     from extensions import db
 
     world.followup = record_concern(
         organisation_id=world.org.id, event_id=world.event.id, text="Concern", source="door"
     )
+    answer = FollowUpMessage(
+        organisation_id=world.org.id, kind=MessageKind.ANSWER, body="Answer", created_at=utcnow()
+    )
+    answer.reply_token = world.reply_token = new_token()
+    world.followup.messages.append(answer)
     db.session.commit()
 
 
@@ -24,6 +32,11 @@ ROUTES = {
     "followups.new": [
         Access(LOGIN, 200, 200, 200, 404, **EVENT),
         Access(LOGIN, 200, 200, 200, 404, method="POST", **EVENT),
+    ],
+    # the member's one reply to an answer: a personal link, whoever holds it
+    "followups.reply": [
+        Access(200, 200, 200, 200, 200, params=lambda w: {"token": w.reply_token}),
+        Access(400, 400, 400, 400, 400, method="POST", params=lambda w: {"token": w.reply_token}),
     ],
     "followups.edit": [
         Access(LOGIN, NO, 200, 200, 404, **FOLLOWUP),

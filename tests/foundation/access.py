@@ -11,13 +11,13 @@ ROUTES = {
     "site.healthz": Access(200, 200, 200, 200, 200),
     "site.readyz": Access(200, 200, 200, 200, 200),
     "auth.login": [
-        Access(200, 302, 302, 302, 302),
-        Access(200, 302, 302, 302, 302, method="POST"),
+        Access(200, 302, 302, 302, 302, partner=302),
+        Access(200, 302, 302, 302, 302, method="POST", partner=302),
     ],
     "auth.logout": Access(302, 302, 302, 302, 302, method="POST"),
     "auth.change_password": [
-        Access(LOGIN, 200, 200, 200, 200),
-        Access(LOGIN, 200, 200, 200, 200, method="POST"),
+        Access(LOGIN, 200, 200, 200, 200, partner=200),
+        Access(LOGIN, 200, 200, 200, 200, method="POST", partner=200),
     ],
     "auth.staff": Access(LOGIN, NO, NO, 200, 200),
     "auth.staff_new": [

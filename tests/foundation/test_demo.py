@@ -104,7 +104,9 @@ def test_demo_is_idempotent_and_matches_the_meeting(app):
     phones = db.session.scalars(sa.select(Member.phone).where(Member.phone.is_not(None)))
     assert all(p.startswith("+2126") or p.startswith("+2127") for p in phones)
     roles = set(db.session.scalars(sa.select(User.role)))
-    assert roles == {Role.OWNER, Role.ORGANISER, Role.DOOR}
+    assert roles == {Role.OWNER, Role.ORGANISER, Role.DOOR, Role.PARTNER}
+    agent = db.session.scalar(sa.select(User).where(User.role == Role.PARTNER))
+    assert agent.partner is not None and "CNSS" in agent.partner.name_fr
 
 
 def test_demo_organiser_sees_the_meeting_in_arabic_and_french(app, client):

@@ -18,6 +18,7 @@ LAYERS = [
     {"invitations"},
     {"rsvp"},
     {"checkin", "followups", "surveys"},
+    {"partners", "reports"},
     {"dashboard", "privacy", "site"},
 ]
 ROUTE_DECORATORS = {"route", "get", "post", "put", "patch", "delete"}

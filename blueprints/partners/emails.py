@@ -1,0 +1,43 @@
+"""The invitation of a person of a partner body, with the link to set a password."""
+
+from __future__ import annotations
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from blueprints.auth.models import User
+from blueprints.partners.services import INVITE_DAYS
+from core.emails import from_organisation, render_pair
+from core.i18n import localized
+from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
+from core.urls import external_url
+from extensions import db
+
+
+def build_invite(message: OutboxMessage) -> BuiltEmail:
+    user = db.session.get(User, message.payload["user_id"])
+    if user is None or user.organisation_id != message.organisation_id:
+        raise LookupError("the partner account no longer exists")
+    token = user.invite
+    if not token:
+        raise SkipMessage("the invitation was used or replaced")
+    organisation = user.organisation
+    locale = message.locale if message.locale in ("ar", "fr", "en") else "ar"
+    with force_locale(locale):
+        context = {
+            "name": user.full_name,
+            "partner_name": localized(user.partner, "name", locale) if user.partner else "",
+            "organisation_name": localized(organisation, "name", locale),
+            "invited_by": message.payload.get("invited_by", ""),
+            "link": external_url(f"/welcome/{token}"),
+            "days": INVITE_DAYS,
+        }
+        subject = _("%(organisation)s invites you to answer follow-ups in Liqaa",
+                    organisation=context["organisation_name"])  # fmt: skip
+    text, html = render_pair("partners/email/invite", locale, **context)
+    return from_organisation(organisation, locale, subject=subject, text=text, html=html)
+
+
+BUILDERS = {
+    "partner_invite": build_invite,
+}

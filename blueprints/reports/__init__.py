@@ -1,0 +1,12 @@
+"""The meeting report: who came, what was raised and answered, what the survey said."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from blueprints.reports.routes import bp
+
+
+def init_app(app: Flask) -> None:
+    """Everything this feature adds to the application, in one visible place."""
+    app.register_blueprint(bp)

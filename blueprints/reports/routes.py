@@ -1,0 +1,56 @@
+"""The meeting report of an event: a printable page in Arabic or French (the browser's
+"Print → Save as PDF"), with the organisers' notes kept on the event."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
+
+from blueprints.events.models import Event
+from blueprints.reports import services
+from blueprints.reports.forms import NotesForm
+from core.access import role_required, scoped_get_or_404
+from core.roles import Role
+from core.templating import register_event_tab
+from extensions import db
+
+bp = Blueprint("reports", __name__)
+
+register_event_tab("reports.report", _l("Report"), Role.ORGANISER, order=90)
+REPORT_LANGUAGES = ("ar", "fr")
+
+
+def _page(event: Event, lang: str, form: NotesForm, status: int = 200):
+    g.forced_locale = lang
+    refresh()
+    data = services.build(event, lang)
+    page = render_template("reports/report.html", report=data, event=event, lang=lang, form=form)
+    return page, status
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "")
+    return lang if lang in REPORT_LANGUAGES else "ar"
+
+
+@bp.get("/events/<int:event_id>/report")
+@role_required(Role.ORGANISER)
+def report(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    return _page(event, _lang(), NotesForm(notes=event.report_notes))
+
+
+@bp.post("/events/<int:event_id>/report/notes")
+@role_required(Role.ORGANISER)
+def notes(event_id: int):
+    """Saved; or the page again with the text as typed and the reason (nothing lost)."""
+    event = scoped_get_or_404(Event, event_id)
+    form = NotesForm()
+    if not form.validate_on_submit():
+        return _page(event, _lang(), form, 400)
+    services.save_notes(event, form.notes.data or "")
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("reports.report", event_id=event.id, lang=_lang()))

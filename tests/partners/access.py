@@ -1,0 +1,50 @@
+"""Partner accounts, their follow-ups, the member's reply and the meeting report in the
+permission matrix (see tests/access.py)."""
+
+from tests.access import Access
+
+LOGIN, NO = 302, 403
+PARTNER = {"params": lambda w: {"partner_id": w.partner.id}}
+ROUTED = {"params": lambda w: {"followup_id": w.routed.id}}
+EVENT = {"params": lambda w: {"event_id": w.event.id}}
+
+
+def setup(world) -> None:
+    from blueprints.followups.services import record_concern
+    from blueprints.partners import services
+    from extensions import db
+
+    world.routed = record_concern(
+        organisation_id=world.org.id, event_id=world.event.id, text="Routed", source="door"
+    )
+    world.routed.partner_id = world.partner.id
+    invited = services.invite(
+        organisation_id=world.org.id,
+        partner_id=world.partner.id,
+        email="invited@partner.example",
+        full_name="Invited",
+        locale="fr",
+    )
+    world.invite_token = invited.invite
+    db.session.commit()
+
+
+ROUTES = {
+    "partners.accounts": [
+        Access(LOGIN, NO, 200, 200, 404, **PARTNER),
+        Access(LOGIN, NO, 200, 200, 404, method="POST", **PARTNER),
+    ],
+    # a link for one person: anyone holding it may use it, signed in or not
+    "partners.welcome": [
+        Access(200, 200, 200, 200, 200, params=lambda w: {"token": w.invite_token}),
+        Access(200, 200, 200, 200, 200, method="POST", params=lambda w: {"token": w.invite_token}),
+    ],
+    "partners.inbox": Access(LOGIN, NO, NO, NO, NO, partner=200),
+    "partners.followup": [
+        Access(LOGIN, NO, NO, NO, NO, partner=200, **ROUTED),
+        Access(LOGIN, NO, NO, NO, NO, method="POST", partner=200, **ROUTED),
+    ],
+    "partners.take": Access(LOGIN, NO, NO, NO, NO, method="POST", partner=302, **ROUTED),
+    "reports.report": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "reports.notes": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
+}

@@ -1,0 +1,1 @@
+from tests.followups.conftest import consenting, event  # noqa: F401 - shared fixtures
