@@ -34,6 +34,7 @@ GLOSSARY = {
         r"^counter\|Checked in$",
         {"ar": (r"^الحاضرون$", r""), "fr": (r"^Entrés$", r"")},
     ),
+    "arrived (column)": (r"^Arrived$", {"ar": (r"^الحاضرون$", r""), "fr": (r"^Arrivés$", r"")}),
     "check-in": (
         r"(?i)check(ed)?[- ]in(?!g? API)",
         {"ar": (r"حضور|حضوره|الحاضر|حاضر|تسجيل", r"دخوله|سجل الدخول"), "fr": (r"", r"")},
@@ -91,20 +92,23 @@ GLOSSARY = {
 AVOID = {
     "ar": {
         r"سُجّل دخوله|سجّل دخوله|سجل دخوله": "checked in is سُجّل حضوره",
+        r"مشكل|التتبع|للتتبع": "a concern is انشغال, and it is followed up (المتابعة)",
+        r"بدون دعوة": "a walk-in is حضور دون دعوة",
         r"ترقية": "a waiting person is accepted from the waiting list (قبول من لائحة الانتظار)",
         r"منخرط": "a member is عضو",
         r"استمارة التسجيل": "the RSVP form is استمارة الرد",
         r"قائمة الانتظار": "the waiting list is لائحة الانتظار",
         r"مرحبا|مرحبًا|أهلا|أهلًا": "the greeting is «السلام عليكم %(name)s،»",
         r"(?<![\w])أنتَ?(?![\wم])|أنتِ": "people are addressed with أنتم",
-        r"(?<![\w])و?(اختر|أدخل|أضف|احفظ|اضغط|اطبع|انشر|امسح|استعمل|حدد|أكّد|أكد|أرسل|اعرض|ابحث|اتصل"
-        r"|افتح|اترك|اكتب|انسخ)(?![\w])": "everyone is addressed in the plural (أدخلوا، اختاروا)",
+        r"(?<![\u0621-\u0652])و?(اختر|أدخل|أضف|احفظ|اضغط|اطبع|انشر|امسح|استعمل|حدد|أكّد|أكد|أرسل|اعرض|ابحث|اتصل"
+        r"|افتح|اترك|اكتب|انسخ|تريد|ترد|اتركه|اتركها|غيّر|أرسلته|راجِعها|انشُرها|سلّمها|أبطله|تقم"
+        r"|فتجاهل|تحتاج|قسّمه)(?![\u0621-\u0652])": "address everyone in the plural",
     },
     "fr": {
         r"enquête": "a survey is a questionnaire",
         r"promu|promouv|promotion": "a waiting person gets a place (attribuer une place)",
         r"adhérent": "a member is a membre",
-        r"\bclos\b|\bclose\b": "closed is clôturé",
+        r"\bclos(es?)?\b|\bclore\b": "closed is clôturé",
         r"(?i)\bcher\b|\bchère\b|\bsalut\b|\bbonsoir\b": "the greeting is «Bonjour %(name)s,»",
         r"'": "the typographic apostrophe ’",
         r"\btu\b|\bton\b|\bta\b|\btes\b|\btoi\b": "people are addressed with vous",
