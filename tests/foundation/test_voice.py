@@ -272,3 +272,33 @@ def test_arabic_punctuation():
         if latin.search(translation)
     ]
     assert not problems, report(problems)
+
+
+TEMPLATES = sorted((ROOT / "templates").rglob("*.html")) + sorted(
+    (ROOT / "templates").rglob("*.txt")
+)
+# A value, then a translated lower-case word: "{{ n }} {{ _("answers") }}" is «1 réponses».
+NUMBER_THEN_WORD = re.compile(r"\}\}\s*(</\w+>\s*)?\{\{\s*_\(\s*[\"'][a-z]")
+# Punctuation outside the translated string: "{{ _("When") }}:" cannot become «Quand :».
+COLON_OUTSIDE = re.compile(r"_\(\s*[\"'][^\"']+[\"']\s*\)\s*\}\}\s*:")
+# A comma written between values: the locale's separator comes from join_list/join_parts.
+COMMA_BETWEEN_VALUES = re.compile(r"\}\},\s*(<[^>]+>)?\{\{|%\},\s*\{\{|\|join\(\s*[\"'],")
+
+
+@pytest.mark.parametrize(
+    ("rule", "why"),
+    [
+        (NUMBER_THEN_WORD, "a count then a word: use ngettext or “label: n”"),
+        (COLON_OUTSIDE, "the colon belongs inside the translated string"),
+        (COMMA_BETWEEN_VALUES, "a hard-coded “, ”: use join_list, join_parts or part_separator()"),
+    ],
+    ids=["counts", "colons", "separators"],
+)
+def test_templates_leave_words_and_punctuation_to_the_catalogues(rule, why):
+    problems = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()[:120]}"
+        for path in TEMPLATES
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if rule.search(line)
+    ]
+    assert not problems, f"{why}:\n" + "\n".join(problems)
