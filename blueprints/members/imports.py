@@ -27,6 +27,7 @@ from blueprints.members.models import Member, MemberCategory, MemberImport, Memb
 from blueprints.members.services import MemberError, refresh_search_text
 from blueprints.members.text import search_text_for
 from core.db import utcnow
+from core.i18n import part_separator
 from extensions import db
 
 IMPORT_CHUNK = 2000
@@ -128,7 +129,7 @@ def import_notes(table: importer.Table, mapping: dict[str, str], report=None) ->
 
 
 def _lines(numbers: list[int], shown: int = 20) -> str:
-    text = ", ".join(str(n) for n in numbers[:shown])
+    text = part_separator().join(str(n) for n in numbers[:shown])
     return text + (" …" if len(numbers) > shown else "")
 
 
