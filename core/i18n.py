@@ -7,7 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
@@ -105,7 +105,10 @@ def join_list(items, style: str = "standard") -> str:
 
 
 def part_separator() -> str:
-    """What goes between two parts of one line: «، » in Arabic, ", " otherwise."""
+    """What goes between two parts of one line: «، » in Arabic, ", " otherwise (and outside
+    the application, where there is no language)."""
+    if not has_app_context():
+        return ", "
     return PART_SEPARATORS.get(current_language(), ", ")
 
 
