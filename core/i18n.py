@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, has_request_context, request, session
+from babel.lists import format_list
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
 
@@ -84,6 +85,36 @@ def localized(obj, field: str, locale: str | None = None) -> str:
         if value:
             return value
     return ""
+
+
+# Between the parts of one line (date and time; venue and address): the language's comma.
+PART_SEPARATORS = {"ar": "، "}
+
+
+def formatting_locale() -> str:
+    language = current_language()
+    return FORMATTING_LOCALES.get(language, language)
+
+
+def join_list(items, style: str = "standard") -> str:
+    """Names as the current language lists them (CLDR): «A, B et C», «A وB وC», "A, B and C".
+
+    Empty items are left out."""
+    texts = [str(item) for item in items if item]
+    return format_list(texts, style=style, locale=formatting_locale()) if texts else ""
+
+
+def part_separator() -> str:
+    """What goes between two parts of one line: «، » in Arabic, ", " otherwise (and outside
+    the application, where there is no language)."""
+    if not has_app_context():
+        return ", "
+    return PART_SEPARATORS.get(current_language(), ", ")
+
+
+def join_parts(parts) -> str:
+    """The non-empty parts of one line (venue, address) joined with part_separator()."""
+    return part_separator().join(str(part) for part in parts if part)
 
 
 def display_tz() -> ZoneInfo:

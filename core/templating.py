@@ -173,6 +173,7 @@ def init_app(app) -> None:
         localized=i18n.localized,
         text_direction=i18n.text_direction,
         current_language=i18n.current_language,
+        part_separator=i18n.part_separator,
         language_names=i18n.LANGUAGE_NAMES,
         nav_entries=nav_entries,
         url_with_lang=url_with_lang,
@@ -190,6 +191,9 @@ def init_app(app) -> None:
         local_date=local_date,
         local_time=local_time,
         format_number=format_number,
+        join_list=i18n.join_list,
+        join_parts=i18n.join_parts,
+        localized=i18n.localized,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -81,3 +81,20 @@ def without_bidi_state(value):
         # are no HTML, so removing them cannot change what the markup means.
         return type(value)(_BIDI_STATE.sub("", value))
     return value
+
+
+# «3، 1», «٣؛ ١», "3, 1", "3 1": Arabic and Latin commas and semicolons, spaces.
+NUMBER_SEPARATORS = re.compile(r"[,;،؛\s]+")
+# Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) digits, as Western digits.
+WESTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def number_list(text: str | None) -> list[str]:
+    """The items of a typed list of numbers, digits made Western; items that are not whole
+    numbers are kept as typed, for the form to refuse them."""
+    items = NUMBER_SEPARATORS.split((text or "").translate(WESTERN_DIGITS))
+    return [item for item in items if item]
+
+
+def is_whole_number(item: str) -> bool:
+    return item.isascii() and item.isdigit()

@@ -25,6 +25,35 @@ ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("ar", "fr")
 CORE_FEATURES = ("site", "auth", "orgs", "events", "dashboard", "demo")
 KEYWORDS = ["-k", "_l", "-k", "lazy_gettext", "-k", "_n:1,2", "-k", "lazy_ngettext:1,2"]
+# CLDR's plural categories in gettext's order: zero, one, two, few (3-10), many (11-99), other.
+PLURAL_FORMS = {
+    "ar": "nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3"
+    " : n%100>=11 ? 4 : 5);",
+    "fr": "nplurals=2; plural=(n > 1);",
+}
+
+
+def header(lang: str) -> str:
+    """The catalogue header: fixed (no dates), so that parallel updates merge cleanly."""
+    fields = {
+        "Project-Id-Version": "Liqaa",
+        "Language": lang,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": PLURAL_FORMS[lang],
+    }
+    lines = "".join(f'"{key}: {value}\\n"\n' for key, value in fields.items())
+    return f'msgid ""\nmsgstr ""\n{lines}\n'
+
+
+def write_header(po: Path, lang: str) -> None:
+    """Puts the header at the top of po, replacing the one there (pybabel writes none)."""
+    text = po.read_text(encoding="utf-8")
+    first, _, rest = text.partition("\n\n")
+    if 'msgid ""\nmsgstr ""' in first:  # pybabel init's header (with its comments)
+        text = rest
+    po.write_text(header(lang) + text, encoding="utf-8")
 
 
 def catalogues() -> dict[str, list[Path]]:
@@ -84,10 +113,12 @@ def update(only: list[str] | None = None) -> None:
                     "-l",
                     lang,
                     "--no-fuzzy-matching",
+                    "--ignore-obsolete",
                     "--omit-header",
                 )
             else:
                 pybabel("init", "-i", str(pot), "-d", str(pot.parent), "-l", lang)
+            write_header(po, lang)
 
 
 def compile_all() -> None:

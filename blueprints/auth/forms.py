@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
@@ -31,7 +32,9 @@ class ChangePasswordForm(FlaskForm):
     new = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
-        description=_l("At least %(n)s characters.", n=MIN_PASSWORD),
+        description=lazy_ngettext(
+            "At least %(num)s character.", "At least %(num)s characters.", MIN_PASSWORD
+        ),
     )
     confirm = PasswordField(
         _l("New password again"),
@@ -62,4 +65,8 @@ class EditStaffForm(StaffForm):
 
     def validate_password(self, field):
         if field.data and len(field.data) < MIN_PASSWORD:
-            raise ValidationError(_l("At least %(n)s characters.", n=MIN_PASSWORD))
+            raise ValidationError(
+                lazy_ngettext(
+                    "At least %(num)s character.", "At least %(num)s characters.", MIN_PASSWORD
+                )
+            )

@@ -71,7 +71,7 @@ def walk_in(
     except tickets.EventFull as full:
         raise CheckInError(
             _l(
-                "The event is full (%(taken)s of %(capacity)s places). To let this person in "
+                "The event is full (places taken: %(taken)s / %(capacity)s). To let this person in "
                 "all the same, tick “Admit over capacity”: it is noted in the log.",
                 taken=full.taken,
                 capacity=full.capacity,

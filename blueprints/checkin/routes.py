@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
 
 from blueprints.checkin import admission, door, lookup, reports, rules
@@ -129,13 +130,13 @@ def _strings() -> dict:
         "at_door_by": _("at %(time)s, door %(door)s, by %(by)s"),
         "offline": _("Offline: check-ins are kept on this phone"),
         "online": _("Online"),
-        "queued": _("%(n)s check-ins waiting to be sent"),
+        "queued": _("Check-ins waiting to be sent: %(n)s"),
         "point": _("Point the camera at a ticket"),
         "camera_error": _("The camera could not start: %(error)s"),
         "camera_off": _("Camera off"),
         "admit": _("Admit"),
         "no_result": _("Nobody found."),
-        "checked_in": _("Checked in"),
+        "checked_in": pgettext("status", "Checked in"),
         "offline_verdict": _("(offline)"),
     }
 

@@ -150,8 +150,8 @@ def update_event(event: Event, data: EventData, actor=None) -> set[str]:
         if data.capacity < taken:
             raise EventError(
                 _l(
-                    "%(taken)s places are already taken (accepted people and their "
-                    "companions): the capacity cannot be lower than that.",
+                    "Places already taken (accepted people and their companions): %(taken)s. "
+                    "The capacity cannot be lower than that.",
                     taken=taken,
                 )
             )

@@ -1,11 +1,10 @@
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from blueprints.invitations.services import Audience
+from core.text import is_whole_number, number_list
 
 
 class AudienceForm(FlaskForm):
@@ -40,9 +39,9 @@ class ScheduleForm(FlaskForm):
     )
 
     def validate_days(self, field):
-        for part in re.split(r"[,;\s]+", field.data or ""):
-            if part and (not part.isdigit() or int(part) > 60):
+        for part in number_list(field.data):
+            if not is_whole_number(part) or int(part) > 60:
                 raise ValidationError(_l("Give whole numbers of days between 0 and 60."))
 
     def day_list(self) -> list[int]:
-        return [int(p) for p in re.split(r"[,;\s]+", self.days.data or "") if p.isdigit()]
+        return [int(p) for p in number_list(self.days.data) if is_whole_number(p)]

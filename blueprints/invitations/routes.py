@@ -18,7 +18,7 @@ from core.access import (
     scoped_child_or_404,
     scoped_get_or_404,
 )
-from core.i18n import use_person_language
+from core.i18n import part_separator, use_person_language
 from core.qr import qr_svg
 from core.roles import Role
 from core.templating import register_event_tab, register_labels
@@ -49,7 +49,7 @@ def index(event_id: int):
     )
     schedule_form = ScheduleForm()
     schedules = reminders.schedules_of(event)
-    schedule_form.days.data = ", ".join(str(s.days_before) for s in schedules)
+    schedule_form.days.data = part_separator().join(str(s.days_before) for s in schedules)
     return render_template(
         "invitations/index.html",
         event=event,
@@ -98,8 +98,8 @@ def new(event_id: int):
                 db.session.commit()
                 flash(
                     _(
-                        "%(invited)s invited: %(emailed)s emails queued, %(without_email)s "
-                        "without email, %(unsubscribed)s unsubscribed.",
+                        "Invited: %(invited)s. Emails queued: %(emailed)s; without email: "
+                        "%(without_email)s; unsubscribed: %(unsubscribed)s.",
                         **vars(result),
                     ),
                     "success",

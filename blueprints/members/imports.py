@@ -19,8 +19,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import LazyString, lazy_ngettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 
 from blueprints.members import importer
 from blueprints.members.models import Member, MemberCategory, MemberImport, MemberTag
@@ -28,6 +28,7 @@ from blueprints.members.services import MemberError, refresh_search_text
 from blueprints.members.text import search_text_for
 from core import audit
 from core.db import utcnow
+from core.i18n import part_separator
 from extensions import db
 
 IMPORT_CHUNK = 2000
@@ -111,7 +112,7 @@ def import_notes(table: importer.Table, mapping: dict[str, str], report=None) ->
                 "Line %(lines)s holds a formula: the value Excel last computed is imported.",
                 "Lines %(lines)s hold formulas: the values Excel last computed are imported.",
                 len(table.formula_lines),
-                lines=_lines(table.formula_lines),
+                lines=LazyString(_lines, table.formula_lines),
             )
         )
     if report is not None and report.clash_lines:
@@ -122,14 +123,15 @@ def import_notes(table: importer.Table, mapping: dict[str, str], report=None) ->
                 "Lines %(lines)s have the email of one member and the phone number of "
                 "another: they will not be imported.",
                 len(report.clash_lines),
-                lines=_lines(report.clash_lines),
+                lines=LazyString(_lines, report.clash_lines),
             )
         )
     return notes
 
 
 def _lines(numbers: list[int], shown: int = 20) -> str:
-    text = ", ".join(str(n) for n in numbers[:shown])
+    """The line numbers, with the comma of the language the note is shown in."""
+    text = part_separator().join(str(n) for n in numbers[:shown])
     return text + (" …" if len(numbers) > shown else "")
 
 

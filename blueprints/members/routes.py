@@ -228,8 +228,8 @@ def import_confirm(import_id: int):
     db.session.commit()
     flash(
         _(
-            "Import done: %(created)s added, %(updated)s updated, %(skipped)s skipped, "
-            "%(invalid)s with errors not imported.",
+            "Import done. Added: %(created)s; updated: %(updated)s; skipped: %(skipped)s; "
+            "not imported because of errors: %(invalid)s.",
             **summary,
         ),
         "success",

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from blueprints.events.models import Event
 from blueprints.invitations.models import Invitation
@@ -136,7 +137,11 @@ def _take_answer(registration, event, data: RsvpData, previous, now) -> None:
     names = [n.strip()[:200] for n in data.companion_names if n and n.strip()]
     if len(names) > event.max_companions:
         raise RsvpError(
-            _l("You can bring at most %(count)s companions.", count=event.max_companions)
+            lazy_ngettext(
+                "You can bring at most %(num)s companion.",
+                "You can bring at most %(num)s companions.",
+                event.max_companions,
+            )
         )
     registration.decline_reason = ""
     registration.consent_at = registration.consent_at or now
@@ -145,7 +150,7 @@ def _take_answer(registration, event, data: RsvpData, previous, now) -> None:
         if 1 + len(names) > free:
             raise RsvpError(
                 _l(
-                    "There is not enough room for that many companions: %(count)s places left.",
+                    "There is not enough room for that many companions. Places left: %(count)s.",
                     count=max(free - 1, 0),
                 )
             )

@@ -15,6 +15,7 @@ from blueprints.rsvp.models import (
     QuestionKind,
     RsvpSettings,
 )
+from core.i18n import PART_SEPARATORS
 from extensions import db
 
 
@@ -51,7 +52,7 @@ def display_value(question: Question, value: str, locale: str) -> str:
         for part in value.split(","):
             if part.isdigit() and int(part) < len(choices):
                 texts.append(choices[int(part)])
-        return ", ".join(texts)
+        return PART_SEPARATORS.get((locale or "")[:2], ", ").join(texts)
     if question.kind == QuestionKind.YES_NO:
         return str(_l("Yes") if value == "yes" else _l("No"))
     return value

@@ -175,7 +175,7 @@ def promote_by_hand(registration: Registration, now: datetime | None = None) -> 
     if registration.seats > free:
         raise RsvpError(
             _l(
-                "Not enough room: %(needed)s places needed, %(free)s free. "
+                "Not enough room. Places needed: %(needed)s; places free: %(free)s. "
                 "Raise the capacity first.",
                 needed=registration.seats,
                 free=max(free, 0),

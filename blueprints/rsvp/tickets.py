@@ -77,7 +77,7 @@ def register_walk_in(
     if taken + 1 > event.capacity and not over_capacity:
         raise EventFull(
             _l(
-                "The event is full: %(taken)s places taken of %(capacity)s.",
+                "The event is full. Places taken: %(taken)s / %(capacity)s.",
                 taken=taken,
                 capacity=event.capacity,
             ),

@@ -48,7 +48,7 @@ def test_walk_ins_count_against_the_capacity(org, door):
     make_registration(event, "Karim")
     door_actions.walk_in(event, _walk_in(name="Omar"), "A", door)  # the last place
     db.session.commit()
-    with force_locale("en"), pytest.raises(door_actions.CheckInError, match="2 of 2"):
+    with force_locale("en"), pytest.raises(door_actions.CheckInError, match="places taken: 2 / 2"):
         door_actions.walk_in(event, _walk_in(), "A", door)
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 2
@@ -68,7 +68,7 @@ def test_the_door_page_says_when_the_event_is_full(org, as_door):
     make_registration(event, "Karim")
     page = as_door.get(f"/door/events/{event.id}").get_data(as_text=True)
     assert "over_capacity" in page  # the explicit choice is offered
-    assert "L’événement est complet\u00a0: 1 places prises sur 1." in page
+    assert "L’événement est complet. Places prises\u00a0: 1 / 1." in page
 
 
 def test_door_staff_read_the_roster_only_while_the_doors_are_open_and_phones_masked(

@@ -37,7 +37,7 @@ def test_over_capacity_goes_to_the_waiting_list_with_its_position(client, org):
     assert registration_of(third).status == RegistrationStatus.ACCEPTED
     assert seats.accepted_seats(event.id) == 3
     html = client.get(f"/r/{second.token}").get_data(as_text=True)
-    assert "numéro 1 sur la liste d'attente" in html
+    assert "numéro 1 sur la liste d’attente" in html
     assert seats.waitlist_position(registration_of(second)) == 1
 
 
@@ -64,7 +64,7 @@ def test_a_decline_promotes_the_first_who_fits_and_emails_the_ticket(app, org, s
     deliver_due()
     subjects = [m.get("Subject") for _, _, m in smtp_server.wait_for(4)]
     assert sorted(s.split(":")[0].strip() for s in subjects) == sorted(
-        ["Votre billet", "Votre billet", "Liste d'attente", "Liste d'attente"]
+        ["Votre billet", "Votre billet", "Liste d’attente", "Liste d’attente"]
     )
     first = db.session.scalar(
         sa.select(OutboxMessage).where(OutboxMessage.about("registration", registration_of(a).id))
