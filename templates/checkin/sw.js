@@ -1,9 +1,8 @@
 // Liqaa door: keep the door page and the QR decoder on the phone, so that it opens
 // and scans without the network. Check-ins themselves never go through this cache.
 const ASSETS = [
-  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.min.css') }}",
-  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.rtl.min.css') }}",
-  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.bundle.min.js') }}",
+  {# One direction only: the one of the language this phone's door page is shown in. -#}
+  "{{ url_for('static', filename='vendor/bootstrap/liqaa.rtl.min.css' if text_direction(current_language()) == 'rtl' else 'vendor/bootstrap/liqaa.min.css') }}",
   "{{ url_for('static', filename='css/app.css') }}",
   "{{ url_for('static', filename='js/app.js') }}",
   "{{ url_for('static', filename='checkin/door.css') }}",
