@@ -81,11 +81,17 @@ def compress_folder(folder: str) -> None:
                 return  # a read-only folder: the files are served uncompressed
 
 
+def _nosniff(headers, _path, _url) -> None:
+    headers["X-Content-Type-Options"] = "nosniff"  # as core.security gives the pages
+
+
 class VersionedStatic(WhiteNoise):
     """WhiteNoise, with the year-long cache only for the current digest (`?v=`)."""
 
     def __init__(self, application, app: Flask):
-        super().__init__(application, max_age=None, autorefresh=app.debug)
+        super().__init__(
+            application, max_age=None, autorefresh=app.debug, add_headers_function=_nosniff
+        )
         self.flask_app = app
         self.prefix = app.static_url_path.rstrip("/") + "/"
         self.add_files(app.static_folder, prefix=self.prefix)

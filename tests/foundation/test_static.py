@@ -53,6 +53,7 @@ def test_static_files_come_compressed_as_the_browser_accepts(client):
         assert response.headers["Cache-Control"] == static.IMMUTABLE
         assert len(response.data) < len(plain.data) / 4
         assert decode(response.data) == plain.data
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "Content-Encoding" not in plain.headers
 
 
