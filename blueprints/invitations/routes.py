@@ -79,14 +79,16 @@ def _audience_form(org_id: int) -> AudienceForm:
     form.categories.choices = category_choices()
     form.trades.choices = [(t, templating.key_label("trade", t)) for t in members.trades_of(org_id)]
     hand = db.session.execute(
-        db.select(Member.id, Member.full_name, Member.category)
+        db.select(Member.id, Member.full_name, Member.category, Member.company, Member.phone)
         .where(Member.organisation_id == org_id, Member.archived_at.is_(None))
         .order_by(Member.category, Member.full_name)
         .limit(3000)
     )
+    rows = hand.all()
     form.members.choices = [
-        (i, f"{name} ({templating.status_label(category)})") for i, name, category in hand
+        (r.id, f"{r.full_name} ({templating.status_label(r.category)})") for r in rows
     ]
+    form.people = {r.id: (r.company or "", r.phone or "") for r in rows}
     return form
 
 

@@ -38,3 +38,33 @@ document.addEventListener("keydown", (event) => {
     menu.previousElementSibling.focus();
   });
 });
+
+// Choosers: search the list (Arabic letters folded like the door's search), choose all
+// that are shown, and count the chosen. Without JavaScript the checkboxes alone work.
+(function () {
+  const fold = (text) => (text || "").normalize("NFKD").replace(/[\u0300-\u036f\u064b-\u065f\u0670\u0640]/g, "")
+    .replace(/[أإآ]/g, "ا").replace(/ة/g, "ه").replace(/ى/g, "ي").replace(/[\s+().-]/g, "").toLowerCase();
+  document.querySelectorAll("[data-chooser]").forEach((box) => {
+    const tools = box.querySelector(".chooser-tools");
+    if (!tools) return;
+    tools.hidden = false;
+    const input = tools.querySelector("[data-chooser-search]");
+    const count = tools.querySelector("[data-chooser-count]");
+    const items = Array.from(box.querySelectorAll(".chooser-list li"));
+    const keys = items.map((li) => fold(li.textContent + " " + (li.dataset.search || "")));
+    const showCount = () => {
+      count.textContent = count.dataset.text.replace("%(n)s", box.querySelectorAll(".chooser-list input:checked").length);
+    };
+    input.addEventListener("input", () => {
+      const needle = fold(input.value);
+      items.forEach((li, i) => { li.hidden = needle !== "" && !keys[i].includes(needle); });
+    });
+    input.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
+    tools.querySelector("[data-chooser-all]").addEventListener("click", () => {
+      items.forEach((li) => { if (!li.hidden) li.querySelector("input").checked = true; });
+      showCount();
+    });
+    box.addEventListener("change", showCount);
+    showCount();
+  });
+})();
