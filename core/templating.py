@@ -11,7 +11,7 @@ from flask import request, url_for
 from flask_babel import format_number, get_locale
 from flask_login import current_user
 
-from core import i18n, urls
+from core import i18n, outbox_problems, urls
 from core.roles import Role
 from core.text import without_bidi_state
 
@@ -139,8 +139,9 @@ def local_time(value: datetime | None, style: str = "short") -> str:
 _LABELS: dict[tuple[type, str], object] = {}
 
 
-def register_labels(enum_cls: type, labels: dict) -> None:
-    """Translated names for an enum's values, shown by `status_label` in templates."""
+def register_labels(enum_cls: type | str, labels: dict) -> None:
+    """Translated names for an enum's values, shown by `status_label` in templates; or, with
+    a name instead of an enum, for the keys stored in a text column (`key_label`)."""
     for value, label in labels.items():
         _LABELS[(enum_cls, str(value))] = label
 
@@ -149,6 +150,14 @@ def status_label(member) -> str:
     if member is None:
         return ""
     return str(_LABELS.get((type(member), str(member.value)), member.value))
+
+
+def key_label(kind: str, value: str | None) -> str:
+    """A stored key (a trade, an email's kind) in the reader's language; text that is no
+    registered key (a trade typed by hand) is shown as written."""
+    if not value:
+        return ""
+    return str(_LABELS.get((kind, value), value))
 
 
 def page_url(number: int) -> str:
@@ -178,6 +187,8 @@ def init_app(app) -> None:
         nav_entries=nav_entries,
         url_with_lang=url_with_lang,
         status_label=status_label,
+        key_label=key_label,
+        delivery_problem=outbox_problems.explain,
         role_label=status_label,
         page_url=page_url,
         member_actions=member_actions,

@@ -120,7 +120,7 @@ class EventForm(FlaskForm):
 def event_form_for(event, partners):
     """The edit form for `event` (or a blank one), with blank programme rows to fill in."""
     form = EventForm()
-    form.cohosts.choices = [(p.id, p.name_fr or p.name_ar) for p in partners]
+    form.cohosts.choices = [(p.id, i18n.localized(p, "name")) for p in partners]
     if form.is_submitted():
         return form
     if event is not None:

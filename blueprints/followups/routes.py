@@ -33,6 +33,7 @@ from core.templating import (
 from extensions import db, limiter
 
 bp = Blueprint("followups", __name__)
+register_labels("email", {"followup_resolved": _l("Answer to a concern")})
 
 register_nav("followups.board", _l("Follow-ups"), Role.ORGANISER, order=40)
 register_event_tab("followups.event_board", _l("Follow-ups"), Role.ORGANISER, order=65)

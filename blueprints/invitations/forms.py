@@ -16,7 +16,7 @@ class AudienceForm(FlaskForm):
         _l("Chosen by hand"),
         coerce=int,
         validators=[Optional()],
-        description=_l("Officials, partners and guests too. Hold Ctrl to choose several."),
+        description=_l("Officials, partners and guests too: tick each person."),
     )
     preview = SubmitField(_l("Count the recipients"))
     confirm = SubmitField(_l("Send the invitations"))

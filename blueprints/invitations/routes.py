@@ -10,7 +10,7 @@ from blueprints.invitations.models import EventNotice, Invitation
 from blueprints.members import services as members
 from blueprints.members.forms import category_choices
 from blueprints.members.models import Member
-from core import outbox
+from core import outbox, templating
 from core.access import (
     current_org_id,
     public_rate_limit,
@@ -25,6 +25,14 @@ from core.templating import register_event_tab, register_labels
 from extensions import csrf, db, limiter
 
 bp = Blueprint("invitations", __name__)
+register_labels(
+    "email",
+    {
+        "invitation": _l("Invitation"),
+        "reminder": _l("Reminder"),
+        "event_notice": _l("Change notice"),
+    },
+)
 
 register_event_tab("invitations.index", _l("Invitations"), Role.ORGANISER, order=20)
 register_labels(
@@ -69,14 +77,18 @@ def _audience_form(org_id: int) -> AudienceForm:
     form = AudienceForm()
     form.tags.choices = [(t, t) for t in members.tags_of(org_id)]
     form.categories.choices = category_choices()
-    form.trades.choices = [(t, t) for t in members.trades_of(org_id)]
+    form.trades.choices = [(t, templating.key_label("trade", t)) for t in members.trades_of(org_id)]
     hand = db.session.execute(
-        db.select(Member.id, Member.full_name, Member.category)
+        db.select(Member.id, Member.full_name, Member.category, Member.company, Member.phone)
         .where(Member.organisation_id == org_id, Member.archived_at.is_(None))
         .order_by(Member.category, Member.full_name)
         .limit(3000)
     )
-    form.members.choices = [(i, f"{name} ({category.value})") for i, name, category in hand]
+    rows = hand.all()
+    form.members.choices = [
+        (r.id, f"{r.full_name} ({templating.status_label(r.category)})") for r in rows
+    ]
+    form.people = {r.id: (r.company or "", r.phone or "") for r in rows}
     return form
 
 

@@ -28,6 +28,21 @@ from core.templating import register_labels, register_nav
 from extensions import db
 
 bp = Blueprint("members", __name__)
+# The trades of the demo list and of the sample import file, stored as keys.
+register_labels(
+    "trade",
+    {
+        "accounting": _l("Accounting"),
+        "construction": _l("Construction"),
+        "crafts": _l("Crafts"),
+        "food": _l("Food"),
+        "market_trader": _l("Market trader"),
+        "private_education": _l("Private education"),
+        "retail": _l("Retail"),
+        "services": _l("Services"),
+        "transport": _l("Transport"),
+    },
+)
 
 register_nav("members.index", _l("Members"), Role.ORGANISER, order=20)
 register_labels(

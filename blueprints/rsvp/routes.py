@@ -18,6 +18,15 @@ from core.roles import Role
 from core.templating import register_event_tab, register_labels
 
 bp = Blueprint("rsvp", __name__)
+register_labels(
+    "email",
+    {
+        "rsvp_ticket": _l("Ticket"),
+        "rsvp_waitlisted": _l("Waiting list notice"),
+        "rsvp_confirm": _l("Email address confirmation"),
+        "rsvp_rejected": _l("Registration not accepted"),
+    },
+)
 
 register_event_tab("rsvp.registrations", _l("Registrations"), Role.ORGANISER, order=20)
 register_event_tab("rsvp.questions", _l("RSVP form"), Role.ORGANISER, order=25)

@@ -35,6 +35,9 @@ from core.templating import register_event_tab, register_labels
 from extensions import db, limiter
 
 bp = Blueprint("surveys", __name__)
+register_labels(
+    "email", {"survey_invite": _l("Survey invitation"), "survey_reminder": _l("Survey reminder")}
+)
 
 register_event_tab("surveys.manage", _l("Survey"), Role.ORGANISER, order=60)
 register_labels(

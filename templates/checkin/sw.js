@@ -1,9 +1,8 @@
 // Liqaa door: keep the door page and the QR decoder on the phone, so that it opens
 // and scans without the network. Check-ins themselves never go through this cache.
 const ASSETS = [
-  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.min.css') }}",
-  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.rtl.min.css') }}",
-  "{{ url_for('static', filename='vendor/bootstrap/bootstrap.bundle.min.js') }}",
+  {# One direction only: the one of the language this phone's door page is shown in. -#}
+  "{{ url_for('static', filename='vendor/bootstrap/liqaa.rtl.min.css' if text_direction(current_language()) == 'rtl' else 'vendor/bootstrap/liqaa.min.css') }}",
   "{{ url_for('static', filename='css/app.css') }}",
   "{{ url_for('static', filename='js/app.js') }}",
   "{{ url_for('static', filename='checkin/door.css') }}",
@@ -19,10 +18,24 @@ self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
 });
 
+// The door pages open while this worker installs were fetched before it existed: keep a
+// copy of each now, so that the very first visit is enough to reopen the page offline.
+function keepOpenDoorPages(cache) {
+  return self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) =>
+    Promise.all(windows
+      .map((w) => new URL(w.url))
+      .filter((url) => url.origin === self.location.origin && url.pathname.startsWith("/door/"))
+      .map((url) => fetch(url.href, { credentials: "same-origin" })
+        .then((response) => (response.ok && !response.redirected ? cache.put(url.href, response) : null))
+        .catch(() => null))));
+}
+
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches.keys()
       .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+      .then(() => caches.open(CACHE))
+      .then(keepOpenDoorPages)
       .then(() => self.clients.claim())
   );
 });
@@ -43,7 +56,7 @@ self.addEventListener("fetch", (event) => {
           }
           return response;
         })
-        .catch(() => caches.match(request).then((hit) => hit || caches.match(url.pathname)))
+        .catch(() => caches.match(request, { ignoreSearch: true }))
     );
     return;
   }

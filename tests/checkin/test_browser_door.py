@@ -154,3 +154,44 @@ def test_door_page_scans_tickets_online_and_offline(
         context.close()
     finally:
         browser.close()
+
+
+def test_door_page_reopens_offline_after_one_visit(
+    playwright, live_server, door, door_event, artifacts_dir
+):
+    """One visit is enough: the network is cut, the page is reloaded, and it still shows the
+    door page with its roster, admits someone, and sends the admission when back online."""
+    guest = make_registration(door_event, "Karim Benali")
+    make_registration(door_event, "سعاد الإدريسي", company="مطبعة الريف")
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=chromium_args())
+    try:
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="ar")
+        context.add_init_script("localStorage.setItem('liqaa.door.camera', 'off')")
+        page = context.new_page()
+        sign_in(page, live_server, door.email)
+        page.goto(f"{live_server}/door/events/{door_event.id}")
+        wait_until(lambda: page.evaluate("window.liqaaDoor.rosterReady"), what="the roster")
+        wait_until(
+            lambda: page.evaluate("navigator.serviceWorker.controller !== null"),
+            what="the service worker controlling the page",
+        )
+
+        context.set_offline(True)
+        page.reload()
+        assert page.locator("#door-app").count() == 1, page.content()[:500]
+        wait_until(lambda: page.evaluate("window.liqaaDoor.rosterReady"), what="the roster")
+        assert page.evaluate("window.liqaaDoor.rosterSize") == 2
+        assert page.locator("#count-expected").inner_text() == "2"
+        assert "bg-warning" in page.locator("#net").get_attribute("class")
+        page.fill("#search", "karim")
+        page.locator("#results button").first.click()
+        wait_until(lambda: verdicts(page), what="an offline verdict")
+        assert verdicts(page)[0]["result"] == "admitted" and verdicts(page)[0]["local"]
+        assert checked_in_at(guest.id) is None
+        page.screenshot(path=f"{artifacts_dir}/checkin-offline-first-visit-ar-360.png")
+
+        context.set_offline(False)
+        wait_until(lambda: checked_in_at(guest.id), what="the queued admission on the server")
+        context.close()
+    finally:
+        browser.close()

@@ -189,7 +189,7 @@ def test_public_page_in_the_visitors_language(client, org):
     assert arabic.status_code == 200
     html = arabic.get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in html and "لقاء تواصلي" in html
-    assert "bootstrap.rtl.min.css" in html
+    assert "liqaa.rtl.min.css" in html
     french = client.get(url, headers={"Accept-Language": "fr-FR"}).get_data(as_text=True)
     assert '<html lang="fr" dir="ltr">' in french and "Rencontre d&#39;information" in french
 

@@ -90,7 +90,7 @@ def test_every_page_is_right_to_left_in_arabic(matrix_app, world):  # noqa: F811
                     continue
                 html = response.get_data(as_text=True)
                 assert '<html lang="ar" dir="rtl">' in html, url
-                assert "bootstrap.min.css" not in html, url  # never the left-to-right build
+                assert "liqaa.min.css" not in html, url  # never the left-to-right build
                 checked.append(url)
     assert len(checked) >= 10, checked
 

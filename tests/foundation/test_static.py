@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
+import brotli
 from flask import url_for
 
 from core import static
+from scripts import trim_bootstrap
 
 
 def test_static_urls_carry_a_digest_of_the_content(app, tmp_path, monkeypatch):
@@ -35,3 +38,40 @@ def test_only_the_current_digest_is_cached_for_a_year(app, client):
 def test_pages_link_the_versioned_files(client):
     html = client.get("/login").get_data(as_text=True)
     assert re.search(r'href="/static/css/app\.css\?v=[0-9a-f]{12}"', html)
+
+
+def test_static_files_come_compressed_as_the_browser_accepts(client):
+    with client.application.test_request_context():
+        css = url_for("static", filename="vendor/bootstrap/liqaa.rtl.min.css")
+    plain = client.get(css)
+    for accepted, encoding, decode in (
+        ("br, gzip", "br", brotli.decompress),
+        ("gzip", "gzip", gzip.decompress),
+    ):
+        response = client.get(css, headers={"Accept-Encoding": accepted})
+        assert response.headers["Content-Encoding"] == encoding
+        assert response.headers["Cache-Control"] == static.IMMUTABLE
+        assert len(response.data) < len(plain.data) / 4
+        assert decode(response.data) == plain.data
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Encoding" not in plain.headers
+
+
+def test_pages_above_a_kilobyte_are_gzipped_when_accepted(client):
+    response = client.get("/login", headers={"Accept-Encoding": "gzip, br"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert b"<html" in gzip.decompress(response.data)
+    assert "Content-Encoding" not in client.get("/login").headers
+
+
+def test_the_trimmed_bootstrap_is_up_to_date_with_the_templates():
+    """Using a Bootstrap class no page used before needs `scripts/trim_bootstrap.py`."""
+    for path, text in trim_bootstrap.build().items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"run scripts/trim_bootstrap.py ({path.name})"
+        )
+
+
+def test_no_page_loads_bootstraps_javascript(client):
+    assert "bootstrap.bundle" not in client.get("/login").get_data(as_text=True)
