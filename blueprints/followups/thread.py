@@ -117,7 +117,7 @@ def answer(
     if not body:
         raise FollowUpError(_l("Write the answer."))
     if len(body) > MAX_TEXT:
-        raise FollowUpError(_l("The answer is too long (at most %(n)s characters).", n=MAX_TEXT))
+        raise FollowUpError(_l("The answer is too long (maximum length: %(n)s).", n=MAX_TEXT))
     if language not in ANSWER_LANGUAGES:
         raise FollowUpError(_l("Choose the language of the answer."))
     try:
@@ -179,7 +179,7 @@ def member_reply(
         raise FollowUpError(_l("This answer already has your reply, or the link has expired."))
     text = (text or "").strip()
     if len(text) > MAX_TEXT:
-        raise FollowUpError(_l("The text is too long (at most %(n)s characters).", n=MAX_TEXT))
+        raise FollowUpError(_l("The text is too long (maximum length: %(n)s).", n=MAX_TEXT))
     if not solved and not text:
         raise FollowUpError(_l("Say in a few words what is still not solved."))
     followup = message.followup

@@ -32,7 +32,7 @@ class WelcomeForm(FlaskForm):
     password = PasswordField(
         _l("Choose a password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
-        description=_l("At least %(n)s characters.", n=MIN_PASSWORD),
+        description=_l("Minimum length: %(n)s.", n=MIN_PASSWORD),
     )
     confirm = PasswordField(
         _l("The password again"),
