@@ -116,6 +116,15 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def matrix_app(app):
+    """The app with CSRF off: a request shows the access decision, not form validation
+    (tests/test_route_permissions.py, tests/test_query_counts.py)."""
+    app.config.update(WTF_CSRF_ENABLED=False)
+    yield app
+    app.config.update(WTF_CSRF_ENABLED=TestConfig.WTF_CSRF_ENABLED)
+
+
 # --------------------------------------------------------------------------- factories
 
 

@@ -91,7 +91,7 @@ def manage(event_id: int):
         context = {
             "scheduled_at": schedule.scheduled_at(survey),
             "responses": services.response_count(survey),
-            "invited": len(schedule.attendees(event)),
+            "invited": schedule.attendee_count(event),
             "sent": surveys_results.sent_count(survey),
         }
     return render_template(
