@@ -25,7 +25,7 @@ from blueprints import (
 )
 from config import Config, config_for
 from core import access, backup, checks, errors, i18n, logs, security, static, templating
-from core.db import enable_sqlite_pragmas
+from core.db import enable_sqlite_pragmas, include_object
 from core.outbox_cli import cli as outbox_cli
 from core.outbox_worker import start_in_process_worker
 from demo.cli import cli as demo_cli
@@ -64,7 +64,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        include_object=include_object,
+    )
     mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
