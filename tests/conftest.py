@@ -59,6 +59,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # A streamed download is read inside that context too (its generator holds the
+        # request context); tests/foundation/test_exports_streamed.py reads one lazily.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
