@@ -39,7 +39,7 @@ from core import (
     static,
     templating,
 )
-from core.db import enable_sqlite_pragmas
+from core.db import enable_sqlite_pragmas, include_object
 from core.mail_domain import cli as mail_cli
 from core.outbox_cli import cli as outbox_cli
 from core.outbox_worker import start_in_process_worker
@@ -82,7 +82,13 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         enable_sqlite_pragmas(db.engine)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        include_object=include_object,
+    )
     mail.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -128,3 +128,21 @@ def write_turn(engine: sa.Engine):
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# Indexes that exist on PostgreSQL only (a trigram GIN index has no SQLite equivalent).
+# They are created by their migration and, for create_all, by postgres_only_index; the
+# model comparison (autogenerate, tests/foundation/test_migrations.py) leaves them out.
+POSTGRES_ONLY_INDEXES: set[str] = set()
+
+
+def postgres_only_index(table: sa.Table, name: str, create: str) -> None:
+    """Registers `create` (CREATE INDEX ... ON table) to run after the table's CREATE on
+    PostgreSQL, as the migration that adds the index does."""
+    POSTGRES_ONLY_INDEXES.add(name)
+    sa.event.listen(table, "after_create", sa.DDL(create).execute_if(dialect="postgresql"))
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: what the models describe, without the PostgreSQL-only indexes."""
+    return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)

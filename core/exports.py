@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 
-from flask import Response
+from flask import Response, stream_with_context
 from openpyxl import Workbook
 
 from core import audit
@@ -32,25 +33,80 @@ def neutralise(value) -> object:
     return value
 
 
-def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
-    """UTF-8 with a BOM, so that Excel reads Arabic correctly."""
+CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
+
+
+def stream_csv(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
+    """to_csv piece by piece: the rows are read as the download goes, never all held."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    buffer.write("\ufeff")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
         writer.writerow(["" if v is None else neutralise(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
 
 
-def to_xlsx(header: Sequence[str], rows: Iterable[Sequence], title: str = "Liqaa") -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31] or "Liqaa")
-    sheet.append([neutralise(h) for h in header])
-    for row in rows:
-        sheet.append([neutralise(_plain(v)) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def stream_xlsx(header: Sequence[str], rows: Iterable[Sequence], title: str) -> Iterator[bytes]:
+    """An XLSX workbook in bounded memory: openpyxl's write-only mode keeps each row in a temporary
+    file, and the finished workbook is sent from disk. A zip is only complete at its end,
+    so the first byte comes once every row is written."""
+    with tempfile.TemporaryFile() as spool:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=title[:31] or "Liqaa")
+        sheet.append([neutralise(h) for h in header])
+        for row in rows:
+            sheet.append([neutralise(_plain(v)) for v in row])
+        workbook.save(spool)
+        spool.seek(0)
+        while chunk := spool.read(CHUNK):
+            yield chunk
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """UTF-8 with a BOM, so that Excel reads Arabic correctly."""
+    return b"".join(stream_csv(header, rows))
+
+
+def send(
+    header: Sequence[str], rows: Iterable[Sequence], fmt: str, basename: str, title: str = "Liqaa"
+) -> Response:
+    """The export as a streamed download: the query behind `rows` runs while it is sent
+    (give it yield_per), so neither the rows nor the file are held whole in memory. The
+    audit log gets which export and how many rows once the download ends (marked
+    interrupted when the client went away first)."""
+    sent = [0]
+
+    def counted() -> Iterator[Sequence]:
+        for row in rows:
+            sent[0] += 1
+            yield row
+
+    chunks = (
+        stream_xlsx(header, counted(), title) if fmt == "xlsx" else stream_csv(header, counted())
+    )
+    return Response(
+        stream_with_context(_logged(chunks, sent, basename, f"{basename}.{fmt}")),
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{basename}.{fmt}"'},
+    )
+
+
+def _logged(chunks: Iterator[bytes], sent: list[int], basename: str, file: str) -> Iterator[bytes]:
+    complete = False
+    try:
+        yield from chunks
+        complete = True
+    finally:
+        detail = {"file": file, "rows": sent[0]}
+        if not complete:
+            detail["interrupted"] = True
+        audit.record("export", basename.split("-")[0][:40], detail=detail)
+        db.session.commit()
 
 
 def _plain(value):
@@ -64,32 +120,3 @@ MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def render(header: Sequence[str], rows: Iterable[Sequence], fmt: str, title: str = "Liqaa"):
-    """The export as bytes in `fmt` ("csv" or "xlsx")."""
-    rows = list(rows)
-    data = to_xlsx(header, rows, title=title) if fmt == "xlsx" else to_csv(header, rows)
-    return Export(data, len(rows))
-
-
-class Export(bytes):
-    """An export's bytes, knowing how many rows it holds (for the audit log)."""
-
-    def __new__(cls, data: bytes, rows: int):
-        made = super().__new__(cls, data)
-        made.rows = rows
-        return made
-
-
-def download(data: bytes, fmt: str, basename: str) -> Response:
-    """A file download of an export made by `render` (or to_csv / to_xlsx); logged in the
-    audit log (which export, its format and row count) and committed."""
-    detail = {"file": f"{basename}.{fmt}", "rows": getattr(data, "rows", None)}
-    audit.record("export", basename.split("-")[0][:40], detail=detail)
-    db.session.commit()
-    return Response(
-        data,
-        mimetype=MIMETYPES[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{basename}.{fmt}"'},
-    )

@@ -63,3 +63,26 @@ def collect() -> tuple[dict[tuple[str, str], list[Access]], list[Callable]]:
         if hasattr(module, "setup"):
             setups.append(module.setup)
     return routes, setups
+
+
+def make_world() -> SimpleNamespace:
+    """Two organisations, their staff, a partner, an event, and every feature's objects."""
+    from core.roles import Role
+    from tests.conftest import make_event, make_org, make_partner, make_user
+
+    org = make_org("alpha")
+    other_org = make_org("beta", name_fr="Autre association")
+    w = SimpleNamespace(
+        org=org,
+        other_org=other_org,
+        owner=make_user(org, Role.OWNER),
+        organiser=make_user(org, Role.ORGANISER),
+        door=make_user(org, Role.DOOR),
+        other=make_user(other_org, Role.OWNER),
+        partner=make_partner(org),
+        event=make_event(org),
+    )
+    w.partner_user = make_user(org, Role.PARTNER, partner_id=w.partner.id)
+    for setup in collect()[1]:
+        setup(w)
+    return w

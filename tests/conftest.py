@@ -59,6 +59,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # A streamed download is read inside that context too (its generator holds the
+        # request context); tests/foundation/test_exports_streamed.py reads one lazily.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -114,6 +117,15 @@ def _truncate_all() -> None:
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def matrix_app(app):
+    """The app with CSRF off: a request shows the access decision, not form validation
+    (tests/test_route_permissions.py, tests/test_query_counts.py)."""
+    app.config.update(WTF_CSRF_ENABLED=False)
+    yield app
+    app.config.update(WTF_CSRF_ENABLED=TestConfig.WTF_CSRF_ENABLED)
 
 
 # --------------------------------------------------------------------------- factories

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from tests.access import VISITORS
 from tests.conftest import login
 from tests.fuzz import bounded
-from tests.test_route_permissions import ROUTES, matrix_app, world  # noqa: F401
+from tests.test_route_permissions import ROUTES, world  # noqa: F401
 
 EXAMPLES = int(os.environ.get("FORM_EXAMPLES", "12"))
 ODD = [

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import pytest
 from flask import url_for
 
-from config import TestConfig
-from core.roles import Role
-from tests.access import ACCOUNT_OF, VISITORS, collect
-from tests.conftest import login, make_event, make_org, make_partner, make_user
+from tests.access import ACCOUNT_OF, VISITORS, collect, make_world
+from tests.conftest import login
 
 ROUTES, SETUPS = collect()
 SKIP_METHODS = {"HEAD", "OPTIONS"}
@@ -23,30 +19,8 @@ def _rules(app):
 
 
 @pytest.fixture
-def matrix_app(app):
-    app.config.update(WTF_CSRF_ENABLED=False)
-    yield app
-    app.config.update(WTF_CSRF_ENABLED=TestConfig.WTF_CSRF_ENABLED)
-
-
-@pytest.fixture
 def world(matrix_app):
-    org = make_org("alpha")
-    other_org = make_org("beta", name_fr="Autre association")
-    w = SimpleNamespace(
-        org=org,
-        other_org=other_org,
-        owner=make_user(org, Role.OWNER),
-        organiser=make_user(org, Role.ORGANISER),
-        door=make_user(org, Role.DOOR),
-        other=make_user(other_org, Role.OWNER),
-        partner=make_partner(org),
-        event=make_event(org),
-    )
-    w.partner_user = make_user(org, Role.PARTNER, partner_id=w.partner.id)
-    for setup in SETUPS:
-        setup(w)
-    return w
+    return make_world()
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from blueprints.checkin.models import CheckIn, CheckInConflict, CheckInResult
 from blueprints.events.models import Event
@@ -75,7 +76,11 @@ def arrivals_per_quarter(event: Event) -> list[Bar]:
 
 
 def last_scans(event: Event, limit: int = 20, refused: bool = False) -> list[CheckIn]:
-    query = sa.select(CheckIn).where(CheckIn.event_id == event.id)
+    query = (
+        sa.select(CheckIn)
+        .where(CheckIn.event_id == event.id)
+        .options(joinedload(CheckIn.registration))
+    )
     if refused:
         query = query.where(CheckIn.result == CheckInResult.NOT_VALID)
     return list(db.session.scalars(query.order_by(CheckIn.id.desc()).limit(limit)))
@@ -86,6 +91,7 @@ def conflicts(event: Event) -> list[CheckInConflict]:
         db.session.scalars(
             sa.select(CheckInConflict)
             .where(CheckInConflict.event_id == event.id)
+            .options(joinedload(CheckInConflict.registration))
             .order_by(CheckInConflict.id.desc())
         )
     )
@@ -132,6 +138,9 @@ def log_rows(event: Event):
         sa.select(CheckIn)
         .where(CheckIn.event_id == event.id)
         .order_by(CheckIn.id)
+        .options(
+            joinedload(CheckIn.registration), joinedload(CheckIn.user), joinedload(CheckIn.device)
+        )
         .execution_options(yield_per=500)
     )
     for row in db.session.scalars(query):

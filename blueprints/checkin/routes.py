@@ -329,8 +329,8 @@ def arrivals(event_id: int):
 def export(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     fmt = "xlsx" if request.args.get("format") == "xlsx" else "csv"
-    data = exports.render(reports.LOG_HEADER, reports.log_rows(event), fmt, title="check-ins")
-    return exports.download(data, fmt, f"checkins-event-{event.id}")
+    rows = reports.log_rows(event)
+    return exports.send(reports.LOG_HEADER, rows, fmt, f"checkins-event-{event.id}", "check-ins")
 
 
 @bp.post("/events/<int:event_id>/conflicts/<int:conflict_id>/resolve")

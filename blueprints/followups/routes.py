@@ -116,8 +116,7 @@ def event_board(event_id: int):
 @role_required(Role.ORGANISER)
 def export(fmt: str):
     header, body = services.export_rows(current_org_id(), _filters())
-    data = exports.render(header, body, fmt, title=_("Follow-ups"))
-    return exports.download(data, fmt, "followups")
+    return exports.send(header, body, fmt, "followups", _("Follow-ups"))
 
 
 @bp.route("/events/<int:event_id>/followups/new", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.followups.models import (
@@ -246,7 +247,10 @@ def departments_of(organisation_id: int) -> list[str]:
 def export_rows(organisation_id: int, filters) -> tuple[list[str], list[list]]:
     """The board as the export shows it: a header and a row per follow-up, in the reader's
     language (labels and local times)."""
-    rows = db.session.scalars(board_query(organisation_id, filters)).all()
+    query = board_query(organisation_id, filters).options(
+        joinedload(FollowUp.event), joinedload(FollowUp.partner)
+    )
+    rows = db.session.scalars(query).all()
     header = [
         str(_l("Number")),
         str(_l("Raised on")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
 from blueprints.invitations.models import Invitation
@@ -36,6 +37,7 @@ def invitations_page(event: Event, page: int, per_page: int, state: str = ""):
         sa.select(Invitation)
         .join(Member, Member.id == Invitation.member_id)
         .where(Invitation.event_id == event.id)
+        .options(contains_eager(Invitation.member))
         .order_by(Member.full_name, Invitation.id)
     )
     if state in {s.value for s in outbox.OutboxState}:

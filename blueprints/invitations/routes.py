@@ -2,6 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
 from blueprints.invitations import delivery, notices, reminders, services
@@ -223,6 +224,7 @@ def print_sheet(event_id: int):
             db.select(Invitation)
             .join(Member, Member.id == Invitation.member_id)
             .where(Invitation.event_id == event.id)
+            .options(contains_eager(Invitation.member))
             .order_by(Member.full_name)
             .limit(1000)
         )

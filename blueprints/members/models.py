@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.db import Base, OrgScopedMixin, TimestampMixin, str_enum
+from core.db import Base, OrgScopedMixin, TimestampMixin, postgres_only_index, str_enum
 
 
 class MemberCategory(enum.StrEnum):
@@ -64,6 +64,18 @@ class Member(OrgScopedMixin, TimestampMixin, Base):
     @property
     def tag_names(self) -> list[str]:
         return [t.tag for t in self.tags]
+
+
+# Substring search (LIKE '%term%') on PostgreSQL reads this trigram index instead of every
+# member of the organisation; search_text is already folded (core.text.fold), so accents
+# and Arabic letter variants meet in it. Migration 0013 creates it; SQLite scans.
+SEARCH_INDEX = "ix_member_search_text_trgm"
+postgres_only_index(
+    Member.__table__,
+    SEARCH_INDEX,
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+    f" CREATE INDEX {SEARCH_INDEX} ON member USING gin (search_text gin_trgm_ops)",
+)
 
 
 class MemberTag(Base):

@@ -156,8 +156,8 @@ def restore(member_id: int):
 def export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    data = services.export(current_org_id(), _filter_from_args(), fmt)
-    return exports.download(data, fmt, "members")
+    rows = services.export_rows(current_org_id(), _filter_from_args())
+    return exports.send(services.EXPORT_HEADER, rows, fmt, "members", "members")
 
 
 # --------------------------------------------------------------------------- import

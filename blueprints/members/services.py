@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from blueprints.members import importer
 from blueprints.members.models import Member, MemberCategory, MemberTag
 from blueprints.members.text import query_terms, search_text_for
-from core import exports
 from core.db import utcnow
 from core.phones import normalise_phone
 from extensions import db
@@ -237,7 +236,3 @@ def export_rows(organisation_id: int, f: MemberFilter) -> Iterator[list]:
             member.consent_source,
             member.unsubscribed_at.isoformat() if member.unsubscribed_at else "",
         ]
-
-
-def export(organisation_id: int, f: MemberFilter, fmt: str) -> bytes:
-    return exports.render(EXPORT_HEADER, export_rows(organisation_id, f), fmt, title="members")

@@ -48,8 +48,7 @@ def audit():
 def audit_export():
     f = audit_log.AuditFilter.from_args(request.args)
     rows = audit_log.export_rows(current_org_id(), f)
-    data = exports.render(audit_log.EXPORT_HEADER, rows, "csv")
-    return exports.download(data, "csv", "audit")
+    return exports.send(audit_log.EXPORT_HEADER, rows, "csv", "audit")
 
 
 @bp.get("/members/<int:member_id>/privacy")

@@ -85,8 +85,7 @@ def export(event_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     header, rows = reports.export_rows(event, current_language())
-    data = exports.render(header, rows, fmt, title="Registrations")
-    return exports.download(data, fmt, f"registrations-{event.public_id}")
+    return exports.send(header, rows, fmt, f"registrations-{event.public_id}", "Registrations")
 
 
 ACTIONS = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -115,7 +116,7 @@ def _is_number(value: str) -> bool:
     return True
 
 
-def export_rows(event: Event, locale: str) -> tuple[list[str], list[list]]:
+def export_rows(event: Event, locale: str) -> tuple[list[str], Iterator[list]]:
     questions = questions_for(event.id)
     header = [
         str(_l("Name")),
@@ -134,10 +135,15 @@ def export_rows(event: Event, locale: str) -> tuple[list[str], list[list]]:
         (q.label_ar if locale == "ar" else q.label_fr) or q.label_fr or q.label_ar
         for q in questions
     ]
-    rows = []
-    for registration in db.session.scalars(registrations_query(event, None, None, "")):
+    return header, _registration_rows(event, questions, locale)
+
+
+def _registration_rows(event: Event, questions, locale: str) -> Iterator[list]:
+    """One row per registration, read from the database as the export is sent."""
+    query = registrations_query(event, None, None, "").execution_options(yield_per=1000)
+    for registration in db.session.scalars(query):
         answers = {a.question_id: a.value for a in registration.answers}
-        rows.append(
+        yield (
             [
                 registration.full_name,
                 registration.email or "",
@@ -154,4 +160,3 @@ def export_rows(event: Event, locale: str) -> tuple[list[str], list[list]]:
             ]
             + [display_value(q, answers.get(q.id, ""), locale) for q in questions]
         )
-    return header, rows

@@ -94,7 +94,7 @@ def manage(event_id: int):
         context = {
             "scheduled_at": schedule.scheduled_at(survey),
             "responses": services.response_count(survey),
-            "invited": len(schedule.attendees(event)),
+            "invited": schedule.attendee_count(event),
             "sent": surveys_results.sent_count(survey),
         }
     return render_template(
@@ -245,8 +245,7 @@ def results(event_id: int):
 def export(event_id: int, fmt: str):
     event, survey = _load(event_id)
     header, rows = surveys_results.export_rows(survey, i18n.current_language(), **_filters())
-    data = exports.render(header, rows, fmt, title=_("Survey"))
-    return exports.download(data, fmt, f"survey-{event.id}")
+    return exports.send(header, rows, fmt, f"survey-{event.id}", _("Survey"))
 
 
 @bp.get("/events/<int:event_id>/survey/report")

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from blueprints.events.models import Event
-from blueprints.rsvp.models import Registration
+from blueprints.rsvp.models import Companion, Registration
 from blueprints.surveys.models import (
     Survey,
     SurveyInvite,
@@ -44,15 +45,32 @@ class Attendee:
     unsubscribed: bool = False  # the member asked for no more email (law 09-08)
 
 
+def _came(event: Event):
+    return (
+        Registration.event_id == event.id,
+        Registration.organisation_id == event.organisation_id,
+        Registration.checked_in_at.is_not(None),
+    )
+
+
+def attendee_count(event: Event) -> int:
+    """len(attendees(event)), counted by the database."""
+    with_email = sa.func.nullif(Registration.email, "")
+    people = db.session.scalar(sa.select(sa.func.count(with_email)).where(*_came(event)))
+    companions = db.session.scalar(
+        sa.select(sa.func.count(sa.func.nullif(Companion.email, "")))
+        .join(Registration, Registration.id == Companion.registration_id)
+        .where(*_came(event))
+    )
+    return int(people or 0) + int(companions or 0)
+
+
 def attendees(event: Event) -> list[Attendee]:
     """Everyone checked in at the event who has an email: attendees and their companions."""
     registrations = db.session.scalars(
         sa.select(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.organisation_id == event.organisation_id,
-            Registration.checked_in_at.is_not(None),
-        )
+        .where(*_came(event))
+        .options(joinedload(Registration.member), selectinload(Registration.companion_list))
         .order_by(Registration.id)
     )
     people: list[Attendee] = []

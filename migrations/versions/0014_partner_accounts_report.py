@@ -4,7 +4,7 @@ the member's one-time reply link; the status "needs the member's documents"; the
 organisers' notes of an event's report
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-02 15:20:00
 
 Both enumerations are VARCHAR columns with a named CHECK constraint: the constraint is
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from flask_babel import force_locale, get_locale, refresh
 from core.templating import local_time
 from tests.access import collect
 from tests.conftest import login
-from tests.test_route_permissions import matrix_app, world  # noqa: F401 - fixtures
+from tests.test_route_permissions import world  # noqa: F401 - a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("i18n_script", ROOT / "scripts" / "i18n.py")

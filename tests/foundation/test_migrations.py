@@ -11,7 +11,7 @@ from app import create_app
 from blueprints.invitations.models import Invitation
 from blueprints.rsvp import answers
 from blueprints.rsvp.models import Registration
-from core.db import utcnow
+from core.db import include_object, utcnow
 from core.tokens import find_by_token, new_token
 from extensions import db
 from tests.conftest import POSTGRES, _config_dict
@@ -36,7 +36,12 @@ def test_upgrade_from_empty_matches_the_models(tmp_path):
         upgrade()
         with db.engine.connect() as conn:
             context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": False}
+                conn,
+                opts={
+                    "compare_type": True,
+                    "compare_server_default": False,
+                    "include_object": include_object,
+                },
             )
             diff = compare_metadata(context, db.metadata)
         assert diff == [], f"the migrations and the models differ: {diff}"
