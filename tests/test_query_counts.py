@@ -182,8 +182,6 @@ def test_no_page_runs_a_query_per_row(matrix_app):
     large = _counts(matrix_app, *LARGE)
     grows = {r: (small[r], large[r]) for r in small if large[r] > small[r]}
     assert not grows, f"statements grow with the data (N+1), {SMALL} → {LARGE}: {grows}"
-    heavy = {
-        r: n for r, n in large.items() if n > MORE_ALLOWED.get(r.split()[0], MAX_STATEMENTS)
-    }
+    heavy = {r: n for r, n in large.items() if n > MORE_ALLOWED.get(r.split()[0], MAX_STATEMENTS)}
     assert not heavy, f"more than {MAX_STATEMENTS} statements: {heavy}"
     assert len(small) > 30  # every page of the matrix was requested
