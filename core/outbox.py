@@ -114,6 +114,11 @@ def register_builders(builders: dict[str, Builder]) -> None:
     _BUILDERS.update(builders)
 
 
+def builder_kinds() -> set[str]:
+    """Every kind of email a feature has registered."""
+    return set(_BUILDERS)
+
+
 def builder_for(kind: str) -> Builder:
     try:
         return _BUILDERS[kind]
