@@ -49,7 +49,8 @@ def _scores(received: dict) -> dict[str, tuple[float, str]]:
 
 def test_every_kind_of_email_scores_at_most_one(org, smtp_server):
     received = send_every_kind(org, smtp_server, "fr")
-    assert {k.split(":")[0] for k in received} == outbox.builder_kinds()  # every kind sent
+    kinds = {k for k in outbox.builder_kinds() if not k.startswith("test-")}  # tests' own
+    assert {k.split(":")[0] for k in received} == kinds  # every kind Liqaa sends
     for kind, (score, rules) in _scores(received).items():
         assert score <= MAX_SCORE, f"{kind} scores {score}:\n{rules}"
 

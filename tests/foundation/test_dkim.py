@@ -53,7 +53,8 @@ def test_every_kind_of_email_is_signed_and_verifies_with_the_published_key(
     org, smtp_server, signing, rsa_key
 ):
     received = send_every_kind(org, smtp_server, "ar")
-    assert {k.split(":")[0] for k in received} == outbox.builder_kinds()  # every kind sent
+    kinds = {k for k in outbox.builder_kinds() if not k.startswith("test-")}  # tests' own
+    assert {k.split(":")[0] for k in received} == kinds  # every kind Liqaa sends
     for kind, (raw, parsed) in received.items():
         asked: list = []
         assert dkim.verify(raw, dnsfunc=_dns(rsa_key, asked)), kind
