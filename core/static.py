@@ -6,7 +6,18 @@ for a year (immutable). A new release changes the digest, so phones fetch the ne
 once; an old digest, or none, gets `no-cache`. The compressed copies are written next to
 the files when the application starts (once; skipped when the folder is read-only, as
 behind nginx, which compresses itself). HTML pages above 1 KB are gzipped when the
-browser accepts it.
+browser accepts it and the request comes from one of Liqaa's own pages or from the
+address bar (BREACH, below).
+
+BREACH: a compressed page's size tells about its content. A page holds secrets (the CSRF
+token, a personal link) next to text the request chose (a search term), so an attacker who
+can watch the sizes of encrypted responses and make the victim's browser send many
+requests could guess a secret letter by letter. Those requests come from the attacker's
+site, and browsers say so (`Sec-Fetch-Site: cross-site`). Pages are therefore compressed
+only for `same-origin` and `none` (typed, bookmarked); a link followed from another site
+(an email, WhatsApp) gets its first page uncompressed, and the static files compressed as
+ever. Browsers that send no Fetch Metadata get no compressed pages. nginx applies the same
+rule (deploy/nginx-liqaa.conf).
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from whitenoise.compress import Compressor
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 HTML_MIN_BYTES = 1024
+COMPRESSED_FETCH_SITES = frozenset({"same-origin", "none"})
 _COMPRESSOR = Compressor(quiet=True)
 _BROTLI_BEST_UNDER = 200_000  # larger files (the decoder's .wasm) at a quicker level
 
@@ -117,6 +129,7 @@ def _gzip_html(response):
         or response.is_streamed
         or "Content-Encoding" in response.headers
         or "gzip" not in request.headers.get("Accept-Encoding", "")
+        or request.headers.get("Sec-Fetch-Site") not in COMPRESSED_FETCH_SITES
     ):
         return response
     body = response.get_data()

@@ -336,6 +336,20 @@ def test_static_files_are_compressed_and_cached_for_good(stack):
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
 
 
+def test_pages_are_compressed_only_for_liqaas_own_requests(stack):
+    """BREACH: nginx, like the application, sends uncompressed what another site asked for."""
+    browser = Browser(stack["https"])
+    for site, compressed in (("same-origin", True), ("none", True), ("cross-site", False)):
+        headers = {"Accept-Encoding": "gzip", "Sec-Fetch-Site": site}
+        response, data = browser.get("/login?next=/events", headers=headers)
+        assert response.status == 200
+        assert (response.headers.get("Content-Encoding") == "gzip") is compressed
+        body = gzip.decompress(data) if compressed else data
+        assert b'name="csrf_token"' in body
+    response, data = browser.get("/login", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in response.headers and b"<html" in data
+
+
 def test_rate_limits_are_per_client_behind_the_proxy(stack):
     def sign_ins(browser, times, forged=None):
         codes = []

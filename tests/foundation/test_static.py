@@ -58,11 +58,28 @@ def test_static_files_come_compressed_as_the_browser_accepts(client):
 
 
 def test_pages_above_a_kilobyte_are_gzipped_when_accepted(client):
-    response = client.get("/login", headers={"Accept-Encoding": "gzip, br"})
-    assert response.headers["Content-Encoding"] == "gzip"
-    assert "Accept-Encoding" in response.headers["Vary"]
-    assert b"<html" in gzip.decompress(response.data)
+    for site in ("same-origin", "none"):
+        headers = {"Accept-Encoding": "gzip, br", "Sec-Fetch-Site": site}
+        response = client.get("/login", headers=headers)
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert b"<html" in gzip.decompress(response.data)
     assert "Content-Encoding" not in client.get("/login").headers
+
+
+def test_pages_asked_for_by_another_site_are_not_compressed(client):
+    """BREACH: the token and a reflected search term must not be compressed together for
+    requests another site can make the browser send, nor for browsers that do not say."""
+    page = "/login?next=/members"
+    for headers in (
+        {"Accept-Encoding": "gzip, br", "Sec-Fetch-Site": "cross-site"},
+        {"Accept-Encoding": "gzip, br", "Sec-Fetch-Site": "same-site"},
+        {"Accept-Encoding": "gzip, br"},
+    ):
+        response = client.get(page, headers=headers)
+        assert response.status_code == 200
+        assert "Content-Encoding" not in response.headers
+        assert b'name="csrf_token"' in response.data
 
 
 def test_the_trimmed_bootstrap_is_up_to_date_with_the_templates():
