@@ -88,11 +88,13 @@ def _with_cached_formula_values(data: bytes, value: str) -> bytes:
         for item in source.infolist():
             content = source.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                text = re.sub(
-                    r'<c r="([A-Z]+\d+)"([^>]*)><f>(.*?)</f><v ?/>',
+                # `<v />` from openpyxl's own writer, `<v></v>` when lxml is installed
+                text, found = re.subn(
+                    r'<c r="([A-Z]+\d+)"([^>]*)><f>(.*?)</f>(?:<v ?/>|<v></v>)',
                     lambda m: f'<c r="{m[1]}"{m[2]} t="str"><f>{m[3]}</f><v>{value}</v>',
                     content.decode(),
                 )
+                assert found, "the formula cell was not found: the corpus would test nothing"
                 content = text.encode()
             target.writestr(item, content)
     return out.getvalue()
