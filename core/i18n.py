@@ -27,6 +27,19 @@ def normalise_locale(value: str | None) -> str | None:
     return code if code in supported() else None
 
 
+def person_language(value: str | None, among: tuple[str, ...] | None = None) -> str:
+    """The language to write to someone in: their saved `value` when Liqaa speaks it (and it
+    is one of `among`, for texts that exist in fewer languages), else the default language.
+
+    The one place a saved language is checked: "fr_MA", "FR" and "fr" all give "fr"."""
+    languages = among or supported()
+    code = normalise_locale(value)
+    if code in languages:
+        return code
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default if default in languages else languages[0]
+
+
 # Formatting follows Moroccan usage (24-hour clock, دجنبر); translations fall back to the language.
 REGIONAL_LOCALES = {"ar": "ar_MA", "fr": "fr_MA"}
 # Dates and times: the same, and English with a 24-hour clock too (British usage), as at the
