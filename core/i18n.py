@@ -117,17 +117,20 @@ def join_list(items, style: str = "standard") -> str:
     return format_list(texts, style=style, locale=formatting_locale()) if texts else ""
 
 
-def part_separator() -> str:
+def part_separator(locale: str | None = None) -> str:
     """What goes between two parts of one line: «، » in Arabic, ", " otherwise (and outside
-    the application, where there is no language)."""
-    if not has_app_context():
-        return ", "
-    return PART_SEPARATORS.get(current_language(), ", ")
+    the application, where there is no language). `locale`: a reader's language other than
+    the page's (a calendar file, an email built by a worker)."""
+    if locale is None:
+        if not has_app_context():
+            return ", "
+        locale = current_language()
+    return PART_SEPARATORS.get(str(locale)[:2].lower(), ", ")
 
 
-def join_parts(parts) -> str:
+def join_parts(parts, locale: str | None = None) -> str:
     """The non-empty parts of one line (venue, address) joined with part_separator()."""
-    return part_separator().join(str(part) for part in parts if part)
+    return part_separator(locale).join(str(part) for part in parts if part)
 
 
 def display_tz() -> ZoneInfo:

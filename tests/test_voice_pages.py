@@ -170,3 +170,27 @@ def test_reminder_days_refused_with_a_message_in_arabic(client, org, organiser, 
     assert response.status_code in (200, 422)
     assert "أدخلوا أعدادا صحيحة من الأيام بين 0 و60." in response.get_data(as_text=True)
     assert reminders.schedules_of(event) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "location"),
+    [
+        ("ar", "Salle CNSS Nador، Boulevard Principal\\, Nador"),
+        ("fr", "Salle CNSS Nador\\, Boulevard Principal\\, Nador"),
+    ],
+)
+def test_calendar_file_joins_venue_and_address_in_the_recipients_language(
+    org, smtp_server, locale, location
+):
+    """The .ics attached to invitations and tickets: LOCATION in the recipient's language,
+    whatever language the worker runs in (icalendar escapes the Latin comma)."""
+    sent = send_every_kind(org, smtp_server, locale)
+    for kind in ("invitation", "rsvp_ticket"):
+        _, parsed = sent[kind]
+        (ics,) = [
+            part.get_payload(decode=True).decode()
+            for part in parsed.walk()
+            if part.get_content_type() == "text/calendar"
+        ]
+        unfolded = ics.replace("\r\n ", "")
+        assert f"LOCATION:{location}\r\n" in unfolded, (kind, unfolded)
