@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     FieldList,
     RadioField,
@@ -32,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.rsvp.answers import RsvpData, Visitor
 from blueprints.rsvp.models import Question, QuestionKind
+from core.fields import NumberField
 from core.i18n import localized
 from core.phones import normalise_phone
 
@@ -193,7 +193,7 @@ def _question_field(question: Question, locale: str):
         choices = [(str(i), text) for i, text in enumerate(question.choices(locale))]
         return MultiCheckboxField(choices=choices, validators=[check], **common)
     if kind == QuestionKind.NUMBER:
-        return DecimalField(
+        return NumberField(
             validators=[check, FiniteNumber(), NumberRange(min=-1e12, max=1e12)],
             **common,
         )
