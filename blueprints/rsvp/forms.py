@@ -263,10 +263,12 @@ class QuestionForm(FlaskForm):
         validators=[Length(max=5000)],
         description=_l("Only for choice questions. Same order in both languages."),
     )
-    required = BooleanField(_l("An answer is required"))
+    required = BooleanField(_l("An answer to this question is required"))
     is_concern = BooleanField(
         _l("A concern to follow up"),
-        description=_l("The answers are collected for follow-up after the meeting."),
+        description=_l(
+            "The answers to this question are collected for follow-up after the meeting."
+        ),
     )
 
     def validate_label_fr(self, field):
