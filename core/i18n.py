@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
+from babel.numbers import format_decimal, get_group_symbol
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
@@ -115,6 +116,22 @@ def join_list(items, style: str = "standard") -> str:
     Empty items are left out."""
     texts = [str(item) for item in items if item]
     return format_list(texts, style=style, locale=formatting_locale()) if texts else ""
+
+
+# Between the thousands: a narrow no-break space in Arabic (the glossary's «200 000», never
+# CLDR ar_MA's «200.000») and in French (CLDR's), so that a number is never broken at the end
+# of a line; English keeps its comma.
+GROUP_SEPARATORS = {"ar": "\u202f", "fr": "\u202f"}
+
+
+def format_number(value, locale: str | None = None) -> str:
+    """A number as its reader writes it: Western digits, thousands grouped per
+    GROUP_SEPARATORS, the language's decimal sign («3,5» in Arabic and French)."""
+    language = str(locale or current_language())[:2].lower()
+    formatting = FORMATTING_LOCALES.get(language, language)
+    text = format_decimal(value, locale=formatting)
+    separator = GROUP_SEPARATORS.get(language)
+    return text.replace(get_group_symbol(formatting), separator) if separator else text
 
 
 def part_separator(locale: str | None = None) -> str:
