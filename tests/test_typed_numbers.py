@@ -92,3 +92,31 @@ def test_rsvp_number_question(client, org, typed, stored):
     response = answer(client, invitation, {**ACCEPT, f"q_{question.id}": typed})
     assert response.status_code == 302
     assert registration_of(invitation).answers[0].value == stored
+
+
+@pytest.mark.browser
+def test_arabic_indic_digits_typed_in_chromium_reach_the_server(
+    app, org, organiser, live_server, browser
+):
+    """What a phone's Arabic keyboard types: a number input would send nothing at all."""
+    from tests.checkin.test_browser_door import sign_in
+
+    event = make_event(org, starts_in=timedelta(hours=-5), hours=4)
+    survey = surveys.create_survey(event)
+    db.session.commit()
+    context = browser.new_context(locale="ar-MA")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, organiser.email)
+        page.goto(f"{live_server}/events/{event.id}/survey?lang=ar")
+        for name, typed in (("delay_hours", "٢٤"), ("reminder_days", "۳")):
+            page.locator(f"input[name={name}]").fill("")
+            page.locator(f"input[name={name}]").press_sequentially(typed)
+            assert page.locator(f"input[name={name}]").input_value() == typed
+        page.locator("input[name=delay_hours]").press("Enter")
+        page.wait_for_load_state()
+    finally:
+        context.close()
+    db.session.expire_all()
+    db.session.refresh(survey)
+    assert (survey.delay_hours, survey.reminder_days) == (24, 3)
