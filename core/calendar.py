@@ -17,7 +17,7 @@ from icalendar import Calendar, vCalAddress, vText
 from icalendar import Event as IcsEvent
 
 from core.db import utcnow
-from core.i18n import localized
+from core.i18n import join_parts, localized
 
 
 def calendar_uid(event, person: str) -> str:
@@ -49,7 +49,7 @@ def event_ics(event, locale: str, url: str, person: str, cancelled: bool = False
     entry.add("dtend", event.ends_at)
     entry.add("summary", localized(event, "title", locale))
     entry.add("organizer", organizer(event.organisation, locale))
-    location = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
+    location = join_parts((event.venue_name, event.venue_address), locale)
     if location:
         entry.add("location", location)
     description = localized(event, "description", locale)

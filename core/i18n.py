@@ -7,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.lists import format_list
+from babel.numbers import format_decimal, get_group_symbol
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import get_locale, refresh
 from flask_login import current_user
@@ -25,6 +26,19 @@ def normalise_locale(value: str | None) -> str | None:
         return None
     code = value.strip().lower()[:2]
     return code if code in supported() else None
+
+
+def person_language(value: str | None, among: tuple[str, ...] | None = None) -> str:
+    """The language to write to someone in: their saved `value` when Liqaa speaks it (and it
+    is one of `among`, for texts that exist in fewer languages), else the default language.
+
+    The one place a saved language is checked: "fr_MA", "FR" and "fr" all give "fr"."""
+    languages = among or supported()
+    code = normalise_locale(value)
+    if code in languages:
+        return code
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return default if default in languages else languages[0]
 
 
 # Formatting follows Moroccan usage (24-hour clock, دجنبر); translations fall back to the language.
@@ -104,17 +118,36 @@ def join_list(items, style: str = "standard") -> str:
     return format_list(texts, style=style, locale=formatting_locale()) if texts else ""
 
 
-def part_separator() -> str:
+# Between the thousands: a narrow no-break space in Arabic (the glossary's «200 000», never
+# CLDR ar_MA's «200.000») and in French (CLDR's), so that a number is never broken at the end
+# of a line; English keeps its comma.
+GROUP_SEPARATORS = {"ar": "\u202f", "fr": "\u202f"}
+
+
+def format_number(value, locale: str | None = None) -> str:
+    """A number as its reader writes it: Western digits, thousands grouped per
+    GROUP_SEPARATORS, the language's decimal sign («3,5» in Arabic and French)."""
+    language = str(locale or current_language())[:2].lower()
+    formatting = FORMATTING_LOCALES.get(language, language)
+    text = format_decimal(value, locale=formatting)
+    separator = GROUP_SEPARATORS.get(language)
+    return text.replace(get_group_symbol(formatting), separator) if separator else text
+
+
+def part_separator(locale: str | None = None) -> str:
     """What goes between two parts of one line: «، » in Arabic, ", " otherwise (and outside
-    the application, where there is no language)."""
-    if not has_app_context():
-        return ", "
-    return PART_SEPARATORS.get(current_language(), ", ")
+    the application, where there is no language). `locale`: a reader's language other than
+    the page's (a calendar file, an email built by a worker)."""
+    if locale is None:
+        if not has_app_context():
+            return ", "
+        locale = current_language()
+    return PART_SEPARATORS.get(str(locale)[:2].lower(), ", ")
 
 
-def join_parts(parts) -> str:
+def join_parts(parts, locale: str | None = None) -> str:
     """The non-empty parts of one line (venue, address) joined with part_separator()."""
-    return part_separator().join(str(part) for part in parts if part)
+    return part_separator(locale).join(str(part) for part in parts if part)
 
 
 def display_tz() -> ZoneInfo:

@@ -8,10 +8,13 @@ from urllib.parse import urlencode
 
 from babel import dates
 from flask import request, url_for
-from flask_babel import format_number, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from core import i18n, outbox_problems, urls
+from core.phones import display_phone
 from core.roles import Role
 from core.text import without_bidi_state
 
@@ -174,6 +177,33 @@ def url_with_lang(code: str) -> str:
     return url_for("site.set_language", code=code, next=back)
 
 
+def phone(value: str | None) -> Markup:
+    """A phone number as people read it ("+212 6 12 34 56 78"), isolated left to right and
+    kept on one line (no-break spaces) inside Arabic text."""
+    if not value:
+        return Markup("")
+    readable = display_phone(value).replace(" ", "\u00a0")
+    return Markup('<bdi class="phone" dir="ltr">{}</bdi>').format(readable)
+
+
+def _grouped_counts(app) -> None:
+    """ngettext and npgettext in templates: the count ("%(num)s") grouped as the reader's
+    language writes numbers («1 200 صف», «1 200 lignes»)."""
+    plain, with_context = app.jinja_env.globals["ngettext"], app.jinja_env.globals["npgettext"]
+
+    @pass_context
+    def ngettext(context, singular, plural, num, **variables):
+        variables.setdefault("num", i18n.format_number(num))
+        return plain(context, singular, plural, num, **variables)
+
+    @pass_context
+    def npgettext(context, ctx, singular, plural, num, **variables):
+        variables.setdefault("num", i18n.format_number(num))
+        return with_context(context, ctx, singular, plural, num, **variables)
+
+    app.jinja_env.globals.update(ngettext=ngettext, npgettext=npgettext)
+
+
 def init_app(app) -> None:
     # Every {{ value }} of every page and email: user text cannot reorder what follows it.
     app.jinja_env.finalize = without_bidi_state
@@ -201,10 +231,12 @@ def init_app(app) -> None:
         local_datetime=local_datetime,
         local_date=local_date,
         local_time=local_time,
-        format_number=format_number,
+        format_number=i18n.format_number,
+        phone=phone,
         join_list=i18n.join_list,
         join_parts=i18n.join_parts,
         localized=i18n.localized,
     )
+    _grouped_counts(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -18,9 +18,9 @@ RSVP_QUESTIONS = [
     {
         "key": "concern",
         "kind": "long_text",
-        "label_ar": "ما المشكل الذي تودّون طرحه على الصندوق الوطني للضمان الاجتماعي؟",
-        "label_fr": "Quel problème souhaitez-vous soulever auprès de la CNSS ?",
-        "help_ar": "سيتم توجيه سؤالكم إلى القسم المعني وتتبّعه بعد اللقاء.",
+        "label_ar": "ما الانشغال الذي تودّون طرحه على الصندوق الوطني للضمان الاجتماعي؟",
+        "label_fr": "Quelle préoccupation souhaitez-vous soulever auprès de la CNSS ?",
+        "help_ar": "سيُحال سؤالكم على المصلحة المعنية ويُتابَع بعد اللقاء.",
         "help_fr": (
             "Votre question sera transmise au service concerné et suivie après la rencontre."
         ),
@@ -32,7 +32,7 @@ RSVP_QUESTIONS = [
     {
         "key": "trade",
         "kind": "single_choice",
-        "label_ar": "مجال نشاطكم",
+        "label_ar": "حرفتكم",
         "label_fr": "Votre métier",
         "help_ar": "",
         "help_fr": "",
@@ -47,7 +47,7 @@ RSVP_QUESTIONS = [
         "key": "damancom",
         "kind": "yes_no",
         "label_ar": "هل تستعملون بوابة «ضمان كوم» حاليا؟",
-        "label_fr": "Utilisez-vous déjà le portail Damancom ?",
+        "label_fr": "Utilisez-vous déjà le portail Damancom ?",
         "help_ar": "",
         "help_fr": "",
         "choices_ar": "",
@@ -103,12 +103,12 @@ MAIN_RSVPS = [
         "companions": ["Salma Ouchen"],
         "damancom": "yes",
         "concern": "Les pénalités de retard sont calculées alors que la plateforme Damancom "
-        "était indisponible le dernier jour de déclaration. Peut-on demander une remise ?",
+        "était indisponible le dernier jour de déclaration. Peut-on demander une remise ?",
     },
     {
         "name": "Nadia Azzouzi",
         "accept": False,
-        "reason": "Réunion de parents d'élèves à la crèche ce jour-là, désolée.",
+        "reason": "Réunion de parents d’élèves à la crèche ce jour-là, désolée.",
     },
     {"name": "Mohamed Lamrini", "accept": True, "companions": [], "damancom": "yes"},
     {
@@ -117,7 +117,7 @@ MAIN_RSVPS = [
         "companions": [],
         "damancom": "no",
         "concern": "Comment affilier ma première salariée alors que mon entreprise est "
-        "encore au statut d'auto-entrepreneur ?",
+        "encore au statut d’auto-entrepreneur ?",
     },
     {
         "name": "Hicham Yahyaoui",
@@ -138,7 +138,7 @@ MAIN_RSVPS = [
     },
 ]
 
-TODAY_SUFFIX = {"ar": " — جلسة اليوم", "fr": " — session d'aujourd'hui"}
+TODAY_SUFFIX = {"ar": " — جلسة اليوم", "fr": " — session d’aujourd’hui"}
 TODAY_CAPACITY = 60
 # Today's session: these people have accepted and hold a ticket; the first few have
 # already come in at door A, as a door agent would see at the start of a session.
@@ -240,7 +240,7 @@ SURVEY_ANSWERS = [
         4,
         True,
         "",
-        "Mon dossier de remboursement des allocations familiales est bloqué à l'agence "
+        "Mon dossier de remboursement des allocations familiales est bloqué à l’agence "
         "de Nador depuis mars.",
         "",
     ),
@@ -259,14 +259,14 @@ SURVEY_ANSWERS = [
     (4, 5, 5, True, "", "", ""),
     (1, 2, 2, False, "", "", "Beaucoup de discours, peu de temps pour nos questions."),
     (4, 4, 3, True, "La retraite des commerçants", "", ""),
-    (5, 5, 5, True, "", "", "Merci pour le thé et l'accueil !"),
+    (5, 5, 5, True, "", "", "Merci pour le thé et l’accueil !"),
     (
         3,
         3,
         4,
         True,
         "",
-        "On m'a facturé des majorations sur une période où mon atelier était fermé.",
+        "On m’a facturé des majorations sur une période où mon atelier était fermé.",
         "",
     ),
     (4, 4, 4, True, "التغطية الصحية للمقاول الذاتي", "", ""),
@@ -280,13 +280,13 @@ QA_CONCERNS = [
         "guest": "سعاد بنعيسى",
         "text": "صاحبة ورشة خياطة: توقفت تعويضاتها عن المرض بعد تغيير عنوان الورشة، "
         "وتكفل رئيس وكالة الناظور بملفها شخصيا.",
-        "question": "أسئلة وأجوبة — Questions-réponses",
+        "question": "أسئلة وأجوبة",
     },
     {
         "guest": "Hicham Yahyaoui",
-        "text": "Électricien : sa déclaration de salaires de juin a été rejetée par Damancom "
-        "sans message d'erreur ; le représentant du recouvrement a pris ses coordonnées.",
-        "question": "Questions-réponses — أسئلة وأجوبة",
+        "text": "Électricien : sa déclaration de salaires de juin a été rejetée par Damancom "
+        "sans message d’erreur ; le représentant du recouvrement a pris ses coordonnées.",
+        "question": "Questions-réponses",
     },
 ]
 # How the organiser has worked the follow-up board since (by the text of each concern).
@@ -295,16 +295,15 @@ FOLLOWUP_WORK = [
         "text_starts": "صاحبة ورشة خياطة",
         "status": "resolved",
         "partner": "cnss",
-        "department": "وكالة الناظور — Agence de Nador",
-        "resolution": "تم تحيين عنوان الورشة في ملف المنخرطة واستُؤنف صرف التعويضات. "
-        "L'adresse a été mise à jour et les indemnités ont repris.",
+        "department": "وكالة الناظور",
+        "resolution": "تم تحيين عنوان الورشة في ملفها لدى الصندوق واستُؤنف صرف التعويضات.",
         "days_after": 9,
     },
     {
         "text_starts": "Électricien",
         "status": "in_progress",
         "partner": "cnss",
-        "department": "Recouvrement — التحصيل",
+        "department": "Recouvrement",
         "resolution": "",
         "days_after": 3,
     },
@@ -312,7 +311,7 @@ FOLLOWUP_WORK = [
         "text_starts": "طلبت شهادة عدم المديونية",
         "status": "in_progress",
         "partner": "cnss",
-        "department": "وكالة الناظور — Agence de Nador",
+        "department": "وكالة الناظور",
         "resolution": "",
         "days_after": 5,
     },
@@ -320,9 +319,7 @@ FOLLOWUP_WORK = [
 # The organisers' notes in the past edition's meeting report.
 PAST_REPORT_NOTES = (
     "التزم ممثلو الضمان الاجتماعي بالإجابة عن كل الحالات المطروحة خلال أسبوعين، "
-    "وبتنظيم حصة تطبيقية حول Damancom في الشهر المقبل.\n"
-    "Les représentants de la CNSS se sont engagés à répondre à chaque cas soulevé sous deux "
-    "semaines et à organiser un atelier pratique Damancom le mois prochain."
+    "وبتنظيم حصة تطبيقية حول «ضمان كوم» في الشهر المقبل."
 )
 # The CNSS partner account's answer to one concern of the past edition.
 PARTNER_ANSWER = {

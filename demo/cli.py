@@ -82,11 +82,9 @@ def _organisation() -> Organisation:
             name_fr=spec["name_fr"],
             name_en=spec["name_en"],
             sender_name=spec["sender_name"],
-            consent_text_ar="أوافق على أن تتواصل معي الجمعية بخصوص لقاءاتها (القانون 09-08).",
-            consent_text_fr="J'accepte que l'association me contacte au sujet de ses rencontres "
-            "(loi 09-08).",
-            consent_text_en="I agree that the association may contact me about its meetings "
-            "(law 09-08).",
+            consent_text_ar=spec["consent_text_ar"],
+            consent_text_fr=spec["consent_text_fr"],
+            consent_text_en=spec["consent_text_en"],
         )
         db.session.add(org)
         db.session.flush()
@@ -162,7 +160,7 @@ def _event(org: Organisation, partners: dict[str, Partner]) -> None:
         description_ar=spec["description_ar"],
         description_fr=spec["description_fr"],
         description_en=spec["description_en"],
-        venue_name=f"{spec['venue_name_fr']} — {spec['venue_name_ar']}",
+        venue_name=spec["venue_name"],
         venue_address=spec["venue_address"],
         map_url=spec["map_url"],
         starts_at=i18n.local_to_utc(day, spec["start_time"]),

@@ -18,40 +18,47 @@ ORGANISATION = {
     "name_en": "Association of Very Small Enterprises",
     "sender_name": "Association des TPE – Nador",
     "city": "Nador",
+    "consent_text_ar": "أوافق على أن تتواصل معي الجمعية بخصوص لقاءاتها (القانون 09-08).",
+    "consent_text_fr": (
+        "J’accepte que l’association me contacte au sujet de ses rencontres (loi 09-08)."
+    ),
+    "consent_text_en": (
+        "I agree that the association may contact me about its meetings (law 09-08)."
+    ),
 }
 
 PARTNERS = [
     {
         "key": "cnss",
-        "name_fr": "Direction régionale de la CNSS de l'Oriental (Oujda)",
+        "name_fr": "Direction régionale de la CNSS de l’Oriental (Oujda)",
         "name_ar": "المديرية الجهوية للصندوق الوطني للضمان الاجتماعي بوجدة",
         "name_en": "CNSS Regional Directorate of the Oriental (Oujda)",
         "kind": "public_body",
     },
     {
         "key": "ccis",
-        "name_fr": "Chambre de commerce, d'industrie et de services de la région de l'Oriental",
+        "name_fr": "Chambre de commerce, d’industrie et de services de la région de l’Oriental",
         "name_ar": "غرفة التجارة والصناعة والخدمات لجهة الشرق",
         "name_en": "Oriental Regional Chamber of Commerce, Industry and Services",
         "kind": "public_body",
     },
     {
         "key": "cri",
-        "name_fr": "Centre régional d'investissement de l'Oriental",
+        "name_fr": "Centre régional d’investissement de l’Oriental",
         "name_ar": "المركز الجهوي للاستثمار لجهة الشرق",
         "name_en": "Oriental Regional Investment Centre",
         "kind": "public_body",
     },
     {
         "key": "commerce",
-        "name_fr": "Délégation du commerce et de l'industrie de Nador",
+        "name_fr": "Délégation du commerce et de l’industrie de Nador",
         "name_ar": "مندوبية التجارة والصناعة بالناظور",
         "name_en": "Trade and Industry Delegation, Nador",
         "kind": "public_body",
     },
     {
         "key": "private_schools",
-        "name_fr": "Ligue de l'enseignement privé",
+        "name_fr": "Ligue de l’enseignement privé",
         "name_ar": "رابطة التعليم الخصوصي",
         "name_en": "Private Education League",
         "kind": "association",
@@ -75,7 +82,7 @@ PARTNERS = [
 EVENT = {
     "title_ar": "لقاء تواصلي حول خدمات «ضمان كوم» والتغطية الصحية للمهنيين",
     "title_fr": (
-        "Rencontre d'information : services en ligne Damancom "
+        "Rencontre d’information : services en ligne Damancom "
         "et couverture médicale des indépendants"
     ),
     "title_en": (
@@ -83,20 +90,21 @@ EVENT = {
     ),
     "description_ar": (
         "لقاء تواصلي تنظمه جمعية المقاولات الصغرى جدا بشراكة مع المديرية الجهوية "
-        "للصندوق الوطني للضمان الاجتماعي بوجدة، لفائدة المقاولات الصغرى والمهنيين المنخرطين. "
+        "للصندوق الوطني للضمان الاجتماعي بوجدة، لفائدة المقاولات الصغرى "
+        "والمهنيين المصرّح بهم لدى الصندوق. "
         "يقدم اللقاء خدمات «ضمان كوم» الإلكترونية، من التصريح إلى الأداء، مرورا بالتواصل "
         "الهاتفي والتذكير، ومقاربة القرب والصلح في حالة النزاع. "
         "كما يتطرق إلى القانون المرتقب الذي سيدخل نحو ستة ملايين من المهنيين وأرباب المقاولات "
-        "والمقاولين الذاتيين في منظومة التغطية الصحية، متبوعا بنقاش مفتوح حول المشاكل اليومية "
-        "للمنخرطين."
+        "والمقاولين الذاتيين في منظومة التغطية الصحية، متبوعا بنقاش مفتوح حول الانشغالات اليومية "
+        "للمقاولين."
     ),
     "description_fr": (
-        "Rencontre d'information organisée par l'Association des très petites entreprises avec "
-        "la direction régionale de la CNSS d'Oujda, au profit des petites entreprises et des "
-        "professionnels affiliés. Présentation des services en ligne Damancom : déclaration, "
+        "Rencontre d’information organisée par l’Association des très petites entreprises avec "
+        "la direction régionale de la CNSS d’Oujda, au profit des petites entreprises et des "
+        "professionnels affiliés. Présentation des services en ligne Damancom : déclaration, "
         "paiement, rappels par téléphone, démarche de proximité et conciliation en cas de litige. "
         "Point sur la loi à venir qui fera entrer environ six millions de professionnels, chefs "
-        "d'entreprise et auto-entrepreneurs dans la couverture médicale, suivi d'un échange "
+        "d’entreprise et auto-entrepreneurs dans la couverture médicale, suivi d’un échange "
         "ouvert sur les difficultés du quotidien."
     ),
     "description_en": (
@@ -107,8 +115,9 @@ EVENT = {
         "bring about six million self-employed people and business owners into health coverage, "
         "followed by an open discussion of members' day-to-day problems."
     ),
-    "venue_name_ar": "قاعة الاجتماعات الجديدة لوكالة الضمان الاجتماعي بالناظور",
-    "venue_name_fr": "Nouvelle salle de réunion de l'agence CNSS de Nador",
+    # One field for every language: written as on the agency's sign and on the maps, in Latin
+    # letters like the address (an Arabic line shows it isolated, left to right).
+    "venue_name": "Nouvelle salle de réunion de l’agence CNSS de Nador",
     "venue_address": "Boulevard Hassan II, 62000 Nador",
     "map_url": "https://www.openstreetmap.org/?mlat=35.1681&mlon=-2.9335#map=17/35.1681/-2.9335",
     "start_time": time(15, 30),
@@ -140,10 +149,10 @@ PROGRAMME = [
     {
         "time": time(15, 55),
         "title_ar": "كلمة رئيس الجمعية: أهمية التغطية الصحية في مسار المقاولة الصغرى",
-        "title_fr": "Allocution du président : la couverture médicale, un enjeu vital pour les TPE",
+        "title_fr": "Allocution du président : la couverture médicale, un enjeu vital pour les TPE",
         "title_en": "President's address: why health coverage is vital for small firms",
         "speaker_ar": "رئيس جمعية المقاولات الصغرى جدا",
-        "speaker_fr": "Le président de l'Association des très petites entreprises",
+        "speaker_fr": "Le président de l’Association des très petites entreprises",
         "speaker_en": "The president of the Association of Very Small Enterprises",
     },
     {
@@ -174,7 +183,7 @@ PROGRAMME = [
         ),
         "speaker_fr": (
             "La directrice régionale, les représentants du contrôle et du recouvrement, "
-            "le chef de l'agence de Nador"
+            "le chef de l’agence de Nador"
         ),
         "speaker_en": (
             "The regional director, the inspection and collection representatives, "
@@ -184,7 +193,7 @@ PROGRAMME = [
     {
         "time": time(18, 45),
         "title_ar": "حفل شاي على شرف الحاضرين",
-        "title_fr": "Réception autour d'un thé",
+        "title_fr": "Réception autour d’un thé",
         "title_en": "Tea reception",
         "speaker_ar": "بدعوة من المديرية الجهوية للضمان الاجتماعي",
         "speaker_fr": "Offerte par la direction régionale de la CNSS",

@@ -165,7 +165,7 @@ def _session_data(cast: Cast, suffix: dict, start: datetime, capacity: int):
         description_ar=spec["description_ar"],
         description_fr=spec["description_fr"],
         description_en=spec["description_en"],
-        venue_name=f"{spec['venue_name_fr']} — {spec['venue_name_ar']}",
+        venue_name=spec["venue_name"],
         venue_address=spec["venue_address"],
         map_url=spec["map_url"],
         starts_at=start,

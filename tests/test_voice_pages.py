@@ -6,6 +6,7 @@ the Arabic comma and Arabic-Indic digits."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -170,3 +171,89 @@ def test_reminder_days_refused_with_a_message_in_arabic(client, org, organiser, 
     assert response.status_code in (200, 422)
     assert "أدخلوا أعدادا صحيحة من الأيام بين 0 و60." in response.get_data(as_text=True)
     assert reminders.schedules_of(event) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "location"),
+    [
+        ("ar", "Salle CNSS Nador، Boulevard Principal\\, Nador"),
+        ("fr", "Salle CNSS Nador\\, Boulevard Principal\\, Nador"),
+    ],
+)
+def test_calendar_file_joins_venue_and_address_in_the_recipients_language(
+    org, smtp_server, locale, location
+):
+    """The .ics attached to invitations and tickets: LOCATION in the recipient's language,
+    whatever language the worker runs in (icalendar escapes the Latin comma)."""
+    sent = send_every_kind(org, smtp_server, locale)
+    for kind in ("invitation", "rsvp_ticket"):
+        _, parsed = sent[kind]
+        (ics,) = [
+            part.get_payload(decode=True).decode()
+            for part in parsed.walk()
+            if part.get_content_type() == "text/calendar"
+        ]
+        unfolded = ics.replace("\r\n ", "")
+        assert f"LOCATION:{location}\r\n" in unfolded, (kind, unfolded)
+
+
+# A phone as people read it, on one line (no-break spaces) and left to right in Arabic.
+PHONE = '<bdi class="phone" dir="ltr">+212\u00a06\u00a012\u00a034\u00a056\u00a078</bdi>'
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_member_list_and_registrations_show_phones_left_to_right_on_one_line(
+    client, org, organiser, lang
+):
+    event = make_event(org)
+    member = make_member(org, "أمينة الريفي", phone="+212612345678", locale="ar")
+    registration = answers.respond(
+        make_invitation(org, event, member=member),
+        answers.RsvpData(accept=True, locale="ar", companion_names=[], consent=True),
+    )
+    registration.phone = member.phone
+    db.session.commit()
+    assert login(client, organiser.email).status_code == 302
+    client.get(f"/lang/{lang}")
+    members = client.get("/members").get_data(as_text=True)
+    assert PHONE in members and ">+212612345678<" not in members
+    page = client.get(f"/events/{event.id}/registrations").get_data(as_text=True)
+    assert PHONE in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "group", "decimal"),
+    [("ar", "\u202f", "3,5"), ("fr", "\u202f", "3,5"), ("en", ",", "3.5")],
+)
+def test_numbers_are_grouped_as_the_language_writes_them(
+    app, client, org, organiser, lang, group, decimal
+):
+    from flask import render_template_string
+
+    from core.i18n import format_number
+
+    capacity = f"1{group}200"
+    event = make_event(org, capacity=1200)
+    assert login(client, organiser.email).status_code == 302
+    client.get(f"/lang/{lang}")
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f">{capacity}<" in page and ">1.200<" not in page
+    with app.test_request_context(f"/?lang={lang}"):
+        assert format_number(200000) == f"200{group}000"
+        assert format_number(3.5) == decimal
+        counted = render_template_string('{{ ngettext("%(num)s row", "%(num)s rows", 1200) }}')
+        assert counted.startswith(capacity), counted
+
+
+def test_no_phone_or_count_is_shown_raw_in_templates():
+    """Phones go through |phone (isolated, readable, unbroken); figures through |format_number."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "templates"
+    problems = [
+        f"{path.relative_to(root)}:{number}"
+        for path in sorted(root.rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\{\{\s*[\w.]*\.phone\s*(or [^}]*)?\}\}", line)
+    ]
+    assert not problems, problems

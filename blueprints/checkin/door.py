@@ -23,6 +23,7 @@ from blueprints.rsvp import tickets
 from blueprints.rsvp.models import Registration
 from core import audit
 from core.db import utcnow
+from core.i18n import format_number
 from core.phones import normalise_phone
 from extensions import db
 
@@ -73,8 +74,8 @@ def walk_in(
             _l(
                 "The event is full (places taken: %(taken)s / %(capacity)s). To let this person in "
                 "all the same, tick “Admit over capacity”: it is noted in the log.",
-                taken=full.taken,
-                capacity=full.capacity,
+                taken=format_number(full.taken),
+                capacity=format_number(full.capacity),
             )
         ) from full
     over = _over_capacity(event, data.over_capacity)

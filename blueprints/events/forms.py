@@ -6,7 +6,6 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
-    IntegerField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -25,6 +24,7 @@ from wtforms.validators import (
 
 from blueprints.events.services import EventData, ProgrammeLine
 from core import i18n
+from core.fields import WholeNumberField
 
 BLANK_PROGRAMME_ROWS = 3
 TEXT_FIELDS = ("title_ar", "title_fr", "title_en", "speaker_ar", "speaker_fr", "speaker_en")
@@ -86,7 +86,7 @@ class EventForm(FlaskForm):
         description=_l("Local time at the venue."),
     )
     ends_at = DateTimeLocalField(_l("Ends"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
-    capacity = IntegerField(
+    capacity = WholeNumberField(
         _l("Capacity (people, companions included)"),
         validators=[InputRequired(), NumberRange(min=1, max=100000)],
     )
@@ -96,7 +96,7 @@ class EventForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty to accept answers until the start."),
     )
-    max_companions = IntegerField(
+    max_companions = WholeNumberField(
         _l("Companions allowed per invitee"),
         default=0,
         validators=[Optional(), NumberRange(min=0, max=20)],

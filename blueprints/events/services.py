@@ -152,7 +152,7 @@ def update_event(event: Event, data: EventData, actor=None) -> set[str]:
                 _l(
                     "Places already taken (accepted people and their companions): %(taken)s. "
                     "The capacity cannot be lower than that.",
-                    taken=taken,
+                    taken=i18n.format_number(taken),
                 )
             )
     changes = _apply(event, data)

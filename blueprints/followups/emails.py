@@ -13,7 +13,7 @@ from blueprints.followups import services
 from blueprints.followups.models import FollowUp, FollowUpMessage, MessageOutcome
 from blueprints.invitations import services as invitations
 from core.emails import from_organisation, render_pair
-from core.i18n import localized
+from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from core.urls import external_url
 from extensions import db
@@ -25,7 +25,7 @@ def _answer_email(message: OutboxMessage, followup: FollowUp, **extra) -> BuiltE
         raise SkipMessage("the person may no longer be contacted (unsubscribed or no consent)")
     event = followup.event
     organisation = event.organisation
-    locale = message.locale if message.locale in ("ar", "fr", "en") else "ar"
+    locale = person_language(message.locale)
     with force_locale(locale):
         context = {
             "followup": followup,

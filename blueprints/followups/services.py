@@ -23,7 +23,7 @@ from blueprints.followups.models import (
 from blueprints.orgs.models import Partner
 from blueprints.rsvp.models import Registration
 from core.db import utcnow
-from core.i18n import localized
+from core.i18n import localized, person_language
 from core.outbox import enqueue
 from core.templating import local_datetime, status_label
 from extensions import db
@@ -182,7 +182,7 @@ def notify_resolution(followup: FollowUp) -> bool:
         kind=RESOLVED_KIND,
         to_email=registration.email,
         to_name=registration.full_name,
-        locale=registration.locale if registration.locale in ("ar", "fr") else "ar",
+        locale=person_language(registration.locale, among=("ar", "fr")),
         payload={"followup_id": followup.id},
         organisation_id=followup.organisation_id,
         subject=("followup", followup.id),

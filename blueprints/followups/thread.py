@@ -23,6 +23,7 @@ from blueprints.followups.models import (
 )
 from blueprints.followups.services import MAX_TEXT, FollowUpError, may_contact
 from core.db import utcnow
+from core.i18n import person_language
 from core.outbox import enqueue
 from core.roles import Role
 from core.tokens import find_by_token, new_token
@@ -148,7 +149,7 @@ def answer(
             kind=ANSWER_KIND,
             to_email=registration.email,
             to_name=registration.full_name,
-            locale=registration.locale if registration.locale in ("ar", "fr", "en") else "ar",
+            locale=person_language(registration.locale),
             payload={"message_id": message.id},
             organisation_id=followup.organisation_id,
             subject=("followup", followup.id),

@@ -15,6 +15,7 @@ from blueprints.invitations.services import InvitationError
 from blueprints.members.models import Member
 from core import outbox
 from core.db import utcnow
+from core.i18n import person_language
 from extensions import db
 
 
@@ -157,7 +158,7 @@ def confirm_notice(notice: EventNotice, actor_id: int | None) -> int:
             "kind": "event_notice",
             "to_email": r["email"],
             "to_name": (r["name"] or "")[:200],
-            "locale": r["locale"] if r["locale"] in ("ar", "fr", "en") else "ar",
+            "locale": person_language(r["locale"]),
             "payload": {
                 "notice_id": notice.id,
                 "invitation_id": r["invitation_id"],

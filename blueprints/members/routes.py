@@ -23,6 +23,7 @@ from blueprints.members.forms import (
 from blueprints.members.models import Member, MemberCategory, MemberImport
 from core import exports
 from core.access import current_org_id, role_required, scoped_get_or_404
+from core.i18n import format_number
 from core.roles import Role
 from core.templating import register_labels, register_nav
 from extensions import db
@@ -245,7 +246,7 @@ def import_confirm(import_id: int):
         _(
             "Import done. Added: %(created)s; updated: %(updated)s; skipped: %(skipped)s; "
             "not imported because of errors: %(invalid)s.",
-            **summary,
+            **{key: format_number(n) for key, n in summary.items()},
         ),
         "success",
     )

@@ -16,6 +16,7 @@ from blueprints.members import importer
 from blueprints.members.models import Member, MemberCategory, MemberTag
 from blueprints.members.text import query_terms, search_text_for
 from core.db import utcnow
+from core.i18n import person_language
 from core.phones import normalise_phone
 from extensions import db
 
@@ -77,7 +78,7 @@ def _apply(member: Member, data: MemberData) -> None:
     member.city = data.city.strip()[:100]
     member.email = email
     member.phone = phone
-    member.locale = data.locale if data.locale in ("ar", "fr", "en") else "ar"
+    member.locale = person_language(data.locale)
     member.category = MemberCategory(data.category)
     member.notes = data.notes
     member.ice = ice

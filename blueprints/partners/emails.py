@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from blueprints.auth.models import User
 from blueprints.partners.services import INVITE_DAYS
 from core.emails import from_organisation, render_pair
-from core.i18n import localized
+from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from core.urls import external_url
 from extensions import db
@@ -22,7 +22,7 @@ def build_invite(message: OutboxMessage) -> BuiltEmail:
     if not token:
         raise SkipMessage("the invitation was used or replaced")
     organisation = user.organisation
-    locale = message.locale if message.locale in ("ar", "fr", "en") else "ar"
+    locale = person_language(message.locale)
     with force_locale(locale):
         context = {
             "name": user.full_name,

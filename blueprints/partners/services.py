@@ -17,6 +17,7 @@ from blueprints.auth.models import User
 from blueprints.auth.services import AccountError, normalise_email
 from blueprints.orgs.models import Partner
 from core.db import utcnow
+from core.i18n import person_language
 from core.outbox import enqueue
 from core.roles import Role
 from core.tokens import find_by_token, new_token
@@ -58,7 +59,7 @@ def invite(
         db.session.add(user)
     user.partner_id = partner.id
     user.full_name = (full_name or "").strip()[:120]
-    user.locale = locale if locale in ("ar", "fr", "en") else "ar"
+    user.locale = person_language(locale)
     user.partner_departments = "\n".join(
         d.strip()[:120] for d in (departments or "").splitlines() if d.strip()
     )

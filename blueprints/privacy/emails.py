@@ -9,7 +9,7 @@ from blueprints.privacy import mydata
 from blueprints.privacy.models import MyDataLink
 from core.db import utcnow
 from core.emails import from_organisation, render_pair
-from core.i18n import localized
+from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from extensions import db
 
@@ -21,7 +21,7 @@ def build_link(message: OutboxMessage) -> BuiltEmail:
     if link.used_at is not None or link.expires_at < utcnow():
         raise SkipMessage("the link was used or expired before the email left")
     organisation = mydata.organisation_of(link.organisation_id)
-    locale = message.locale if message.locale in ("ar", "fr", "en") else "ar"
+    locale = person_language(message.locale)
     with force_locale(locale):
         name = localized(organisation, "name", locale)
         subject = _("Your data at %(organisation)s", organisation=name)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TelField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from blueprints.members.forms import LOCALE_CHOICES
+from core.fields import WholeNumberField
 from core.phones import normalise_phone
 
 
@@ -16,7 +17,7 @@ class ConfirmForm(FlaskForm):
 
 
 class RetentionForm(FlaskForm):
-    retention_months = IntegerField(
+    retention_months = WholeNumberField(
         _l("Months after an event before its personal data is anonymised"),
         validators=[DataRequired(), NumberRange(min=1, max=120)],
     )

@@ -12,6 +12,7 @@ from blueprints.events.models import Event
 from blueprints.reports import services
 from blueprints.reports.forms import NotesForm
 from core.access import role_required, scoped_get_or_404
+from core.i18n import person_language
 from core.roles import Role
 from core.templating import register_event_tab
 from extensions import db
@@ -31,8 +32,7 @@ def _page(event: Event, lang: str, form: NotesForm, status: int = 200):
 
 
 def _lang() -> str:
-    lang = request.args.get("lang", "")
-    return lang if lang in REPORT_LANGUAGES else "ar"
+    return person_language(request.args.get("lang"), among=REPORT_LANGUAGES)
 
 
 @bp.get("/events/<int:event_id>/report")

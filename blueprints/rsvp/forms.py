@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     FieldList,
     RadioField,
@@ -32,6 +31,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.rsvp.answers import RsvpData, Visitor
 from blueprints.rsvp.models import Question, QuestionKind
+from core.fields import NumberField
 from core.i18n import localized
 from core.phones import normalise_phone
 
@@ -193,7 +193,7 @@ def _question_field(question: Question, locale: str):
         choices = [(str(i), text) for i, text in enumerate(question.choices(locale))]
         return MultiCheckboxField(choices=choices, validators=[check], **common)
     if kind == QuestionKind.NUMBER:
-        return DecimalField(
+        return NumberField(
             validators=[check, FiniteNumber(), NumberRange(min=-1e12, max=1e12)],
             **common,
         )
@@ -263,10 +263,12 @@ class QuestionForm(FlaskForm):
         validators=[Length(max=5000)],
         description=_l("Only for choice questions. Same order in both languages."),
     )
-    required = BooleanField(_l("An answer is required"))
+    required = BooleanField(_l("An answer to this question is required"))
     is_concern = BooleanField(
         _l("A concern to follow up"),
-        description=_l("The answers are collected for follow-up after the meeting."),
+        description=_l(
+            "The answers to this question are collected for follow-up after the meeting."
+        ),
     )
 
     def validate_label_fr(self, field):

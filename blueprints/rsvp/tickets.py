@@ -16,6 +16,7 @@ from blueprints.rsvp import seats
 from blueprints.rsvp.errors import EventFull
 from blueprints.rsvp.models import Registration, RegistrationSource, RegistrationStatus
 from core.db import utcnow
+from core.i18n import format_number
 from core.tokens import new_token
 from core.urls import external_url
 from extensions import db
@@ -78,8 +79,8 @@ def register_walk_in(
         raise EventFull(
             _l(
                 "The event is full. Places taken: %(taken)s / %(capacity)s.",
-                taken=taken,
-                capacity=event.capacity,
+                taken=format_number(taken),
+                capacity=format_number(event.capacity),
             ),
             taken,
             event.capacity,

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from blueprints.invitations import services as invitations
 from blueprints.surveys.models import SurveyInvite
 from core.emails import from_organisation, render_pair
-from core.i18n import localized
+from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
 from core.urls import external_url
 from extensions import db
@@ -30,7 +30,7 @@ def _build(message: OutboxMessage, reminder: bool) -> BuiltEmail:
     own = invite.companion_id is None  # the member's own invitation, not a companion's
     if own and member is not None and member.unsubscribed_at is not None:
         raise SkipMessage("the member unsubscribed")
-    locale = message.locale if message.locale in ("ar", "fr", "en") else "ar"
+    locale = person_language(message.locale)
     with force_locale(locale):
         context = {
             "invite": invite,

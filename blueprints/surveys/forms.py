@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,6 +18,7 @@ from blueprints.surveys.answering import MAX_TEXT
 from blueprints.surveys.editor import QuestionData
 from blueprints.surveys.models import QuestionKind, Survey
 from blueprints.surveys.services import SurveySettings
+from core.fields import WholeNumberField
 from core.i18n import localized
 
 KIND_LABELS = {
@@ -114,11 +114,11 @@ class SettingsForm(FlaskForm):
         _l("Anonymous answers"),
         description=_l("Who answered is kept apart from what was answered."),
     )
-    delay_hours = IntegerField(
+    delay_hours = WholeNumberField(
         _l("Send how many hours after the end"),
         validators=[InputRequired(), NumberRange(min=0, max=720)],
     )
-    reminder_days = IntegerField(
+    reminder_days = WholeNumberField(
         _l("Reminder after how many days (0: none)"),
         validators=[InputRequired(), NumberRange(min=0, max=60)],
     )

@@ -17,6 +17,7 @@ from blueprints.surveys.models import (
     SurveyStatus,
 )
 from core.db import utcnow
+from core.i18n import person_language
 from core.outbox import OutboxMessage, OutboxState, enqueue
 from extensions import db
 
@@ -75,7 +76,9 @@ def attendees(event: Event) -> list[Attendee]:
     )
     people: list[Attendee] = []
     for registration in registrations:
-        locale = registration.locale if registration.locale in ("ar", "fr") else "ar"
+        locale = person_language(
+            registration.locale, among=("ar", "fr")
+        )  # the questions' languages
         member = registration.member
         if registration.email:
             people.append(

@@ -363,7 +363,14 @@
       const bits = [r.company, r.phone, T.categories[r.category] || r.category];
       if (r.reason) bits.push(T.reasons[r.reason] || r.reason);
       if (r.checked_in_at) bits.push(T.checked_in + " " + timeText(r.checked_in_at));
-      meta.textContent = bits.filter(Boolean).join(" · ");
+      bits.filter(Boolean).forEach((bit, i) => {
+        if (i) meta.append(" · ");
+        // The phone's last digits stay left to right inside an Arabic line.
+        const part = document.createElement("bdi");
+        if (bit === r.phone) { part.dir = "ltr"; part.className = "phone"; }
+        part.textContent = bit;
+        meta.append(part);
+      });
       info.append(name, meta);
       const button = document.createElement("button");
       button.type = "button"; button.className = "btn btn-primary btn-sm"; button.textContent = T.admit;

@@ -68,7 +68,7 @@ def test_the_door_page_says_when_the_event_is_full(org, as_door):
     make_registration(event, "Karim")
     page = as_door.get(f"/door/events/{event.id}").get_data(as_text=True)
     assert "over_capacity" in page  # the explicit choice is offered
-    assert "L’événement est complet. Places prises\u00a0: 1 / 1." in page
+    assert "La rencontre est complète. Places prises\u00a0: 1 / 1." in page
 
 
 def test_door_staff_read_the_roster_only_while_the_doors_are_open_and_phones_masked(

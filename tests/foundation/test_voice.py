@@ -87,6 +87,12 @@ GLOSSARY = {
         r"(?i)door staff",
         {"ar": (r"موظف|موظفي|موظفو", r""), "fr": (r"agents? d’accueil", r"")},
     ),
+    # The glossary names no word for the event itself: Liqaa's own word, اللقاء, and the
+    # French that says the same, « rencontre » (never « événement » or « réunion » beside it).
+    "event (the meeting)": (
+        r"(?i)(?<!%\()\bevents?\b(?!\))|\bmeetings?\b(?! sign-up)",
+        {"ar": (r"لقاء|لقاءات", r"فعالية|اجتماع"), "fr": (r"(?i)rencontre", r"(?i)événement")},
+    ),
 }
 # Avoided everywhere, whatever the English says (it names something else or another concept).
 AVOID = {
@@ -100,12 +106,15 @@ AVOID = {
         r"قائمة الانتظار": "the waiting list is لائحة الانتظار",
         r"مرحبا|مرحبًا|أهلا|أهلًا": "the greeting is «السلام عليكم %(name)s،»",
         r"(?<![\w])أنتَ?(?![\wم])|أنتِ": "people are addressed with أنتم",
+        r"إجابات": "a reply to an invitation is الرد (الردود), answers to questions الأجوبة",
         r"(?<![\u0621-\u0652])و?(اختر|أدخل|أضف|احفظ|اضغط|اطبع|انشر|امسح|استعمل|حدد|أكّد|أكد|أرسل|اعرض|ابحث|اتصل"
         r"|افتح|اترك|اكتب|انسخ|تريد|ترد|اتركه|اتركها|غيّر|أرسلته|راجِعها|انشُرها|سلّمها|أبطله|تقم"
         r"|فتجاهل|تحتاج|قسّمه)(?![\u0621-\u0652])": "address everyone in the plural",
     },
     "fr": {
         r"enquête": "a survey is a questionnaire",
+        r"(?i)événement": "an event is a « rencontre », as اللقاء in Arabic",
+        r"(?i)(^|\. )bienvenue": "the greeting is «Bonjour %(name)s», on pages as in emails",
         r"promu|promouv|promotion": "a waiting person gets a place (attribuer une place)",
         r"adhérent": "a member is a membre",
         r"\bclos(es?)?\b|\bclore\b": "closed is clôturé",
@@ -123,7 +132,11 @@ AR_WORDS_ENDING_IN_KAF = {
 SINGULAR_YOUR = re.compile(
     r"[\u0621-\u064a\u0651\u064e\u064f\u0650]+ك[َِ]?(?![\u0621-\u064a\u064b-\u0652])"
 )
-GREETINGS = {"ar": r"^السلام عليكم(?: %\(name\)s)?،", "fr": r"^Bonjour(?: %\(name\)s)?,"}
+# In emails with their comma; on a page heading ("Welcome, %(name)s") on their own.
+GREETINGS = {
+    "ar": r"^السلام عليكم(?: %\(name\)s)?(،|$)",
+    "fr": r"^Bonjour(?: %\(name\)s)?(,|$)",
+}
 # Placeholders that hold a count: followed by an English word, they make "n + plural noun".
 COUNT = re.compile(
     r"%\((n|count|done|total|emailed|rows|taken|needed|free|days|capacity|created|updated"
@@ -222,6 +235,38 @@ def test_glossary_terms(lang):
     assert not problems, report(problems)
 
 
+# The reply to an invitation (RSVP) is الرد in Arabic (ردكم، الردود، استمارة الرد), never
+# الإجابة or الجواب, which name the answers to a question (of the RSVP form or of a survey:
+# الأجوبة) and the answer to a concern (الجواب). In the catalogues where invitations are
+# answered, an English "answer" that is not about a question is the reply; elsewhere, the
+# strings that name the reply to an invitation.
+REPLY_CATALOGUES = {"core", "invitations", "rsvp"}
+REPLY = re.compile(r"(?i)\banswer(s|ed)?\b|\brepl(y|ied)\b")
+NOT_REPLY = re.compile(r"(?i)^question\||question|survey|server|Reply-To")
+REPLY_ANYWHERE = re.compile(r"(?i)answered the invitation|invitations and answers|^answered on")
+REPLY_WORDING = {"ar": (r"رد|ردّ", r"إجاب|جواب|أجوب|أجاب|يُجب|يجب(?! أن| ألا)|أجيب")}
+
+
+def test_the_reply_to_an_invitation_is_one_word():
+    required, avoided = REPLY_WORDING["ar"]
+    problems = []
+    for label, _lang, message in entries("ar"):
+        source = english(message)
+        catalogue = label.split("/")[0]
+        only_the_reply = (
+            catalogue in REPLY_CATALOGUES and REPLY.search(source) and not NOT_REPLY.search(source)
+        )
+        if not (only_the_reply or REPLY_ANYWHERE.search(source)):
+            continue
+        for translation in texts(message):
+            # A sentence naming the reply and other answers (a concern's) keeps both words.
+            if not re.search(required, translation) or (
+                only_the_reply and re.search(avoided, translation)
+            ):
+                problems.append(f"{label}: {source!r} → {translation!r} (الرد)")
+    assert not problems, report(problems)
+
+
 def test_arabic_addresses_people_in_the_plural():
     problems = []
     for label, _lang, message in entries("ar"):
@@ -237,39 +282,41 @@ def test_one_greeting(lang):
     """Every email greets in the same words («السلام عليكم %(name)s،», «Bonjour %(name)s,»)."""
     problems = []
     for label, _lang, message in entries(lang):
-        if re.match(r"^(Hello|Dear|Hi)\b", english(message)):
+        if re.match(r"^(Hello|Dear|Hi|Welcome)\b", english(message)):
             for translation in texts(message):
                 if not re.match(GREETINGS[lang], translation):
                     problems.append(f"{label}: {message.id!r} → {translation!r}")
     assert not problems, report(problems)
 
 
+# French typography: U+00A0 before ":" and inside « », U+202F before ; ? !
+FRENCH_TYPOGRAPHY = [
+    (re.compile(r"(?<!\u00a0):(?=\s|$|<|\")"), "U+00A0 before :"),
+    (re.compile(r"(?<!\u202f)[;?!](?=\s|$|<|\")"), "U+202F before ; ? !"),
+    (re.compile(r"«(?!\u00a0)|(?<!\u00a0)»"), "U+00A0 inside « »"),
+    (re.compile(r"[\u00a0\u202f ] +[:;?!»]| [\u00a0\u202f]"), "a space too many"),
+]
+# «،» «؛» «؟» between Arabic words, never the Latin , ; ?
+ARABIC = "\u0621-\u064a\u064b-\u0652"
+LATIN_PUNCTUATION_IN_ARABIC = re.compile(rf"[{ARABIC}]\s*[,;?]|[,;?]\s*[{ARABIC}]")
+
+
 def test_french_typography():
-    """U+00A0 before ":" and inside « », U+202F before ; ? !"""
     problems = []
-    rules = [
-        (re.compile(r"(?<!\u00a0):(?=\s|$|<|\")"), "U+00A0 before :"),
-        (re.compile(r"(?<!\u202f)[;?!](?=\s|$|<|\")"), "U+202F before ; ? !"),
-        (re.compile(r"«(?!\u00a0)|(?<!\u00a0)»"), "U+00A0 inside « »"),
-        (re.compile(r"[\u00a0\u202f ] +[:;?!»]| [\u00a0\u202f]"), "a space too many"),
-    ]
     for label, _lang, message in entries("fr"):
         for translation in texts(message):
-            for rule, why in rules:
+            for rule, why in FRENCH_TYPOGRAPHY:
                 if rule.search(translation):
                     problems.append(f"{label}: {why}: {translation!r}")
     assert not problems, report(problems)
 
 
 def test_arabic_punctuation():
-    """«،» «؛» «؟» between Arabic words, never the Latin , ; ?"""
-    arabic = "\u0621-\u064a\u064b-\u0652"
-    latin = re.compile(rf"[{arabic}]\s*[,;?]|[,;?]\s*[{arabic}]")
     problems = [
         f"{label}: {translation!r}"
         for label, _lang, message in entries("ar")
         for translation in texts(message)
-        if latin.search(translation)
+        if LATIN_PUNCTUATION_IN_ARABIC.search(translation)
     ]
     assert not problems, report(problems)
 

@@ -88,7 +88,7 @@ def test_after_the_deadline_the_page_says_so_and_keeps_the_ticket(client, org):
     event.rsvp_deadline = utcnow() - timedelta(minutes=1)
     db.session.commit()
     html = client.get(f"/r/{invitation.token}").get_data(as_text=True)
-    assert "Les réponses à cet événement sont clôturées." in html
+    assert "Les réponses à cette rencontre sont clôturées." in html
     assert f"/t/{code}" in html
     token = client.get(f"/t/{code}").get_data(as_text=True)
     assert "csrf_token" in token

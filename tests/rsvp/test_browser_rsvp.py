@@ -71,7 +71,7 @@ def test_invitee_answers_on_a_phone_in_arabic(
             "تأخر تعويض ملف التأمين الإجباري عن المرض"
         )
         page.locator("#consent").check()
-        page.get_by_role("button", name="إرسال جوابي").click()
+        page.get_by_role("button", name="إرسال ردي").click()
         page.wait_for_url(re.compile(r".*/t/[\w-]+$"))
         assert page.locator(".ticket-qr svg").is_visible()
         assert "سلمى المراكشي" in page.content()

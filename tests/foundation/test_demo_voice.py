@@ -1,0 +1,102 @@
+"""The demo speaks with Liqaa's voice: its French follows the typography of the catalogues
+(U+00A0 and U+202F, ’), its Arabic uses the glossary's words and Arabic punctuation, and no
+text mixes the two languages (a bilingual line reads as a translation left in place).
+
+Reads every text of demo/data.py, demo/around.py and demo/members.csv, by the language its
+field is in (`*_ar`, `*_fr`) or, for what people wrote (concerns, reasons, comments), by the
+script it is written in."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+
+from demo import around, data
+from tests.foundation.test_voice import AVOID, FRENCH_TYPOGRAPHY, LATIN_PUNCTUATION_IN_ARABIC
+
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+# Latin words an Arabic text may hold: names of services and bodies, written so in Morocco.
+LATIN_IN_ARABIC = {"Damancom", "CNSS", "ICE", "Excel", "CSV"}
+LATIN_WORD = re.compile(r"[A-Za-zÀ-ÿ]{3,}")
+# Fields that are no text to read: keys, addresses of machines, people's names.
+NOT_TEXT = {
+    "key", "kind", "email", "slug", "map_url", "name", "full_name", "status", "partner",
+    "text_starts", "guest", "damancom", "role", "locale", "password_hint", "city",
+    "venue_address", "sender_name", "co_hosts",
+}  # fmt: skip
+
+
+def _walk(value, path: str, key: str = ""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(v, f"{path}.{k}", str(k))
+    elif isinstance(value, list | tuple | set):
+        for i, v in enumerate(value):
+            yield from _walk(v, f"{path}[{i}]", key)
+    elif isinstance(value, str) and key not in NOT_TEXT and " " in value.strip():
+        yield path, key, value
+
+
+def demo_texts():
+    """(where, language, text) for every text of the demo people read."""
+    for module in (data, around):
+        for name in dir(module):
+            if not name.isupper() or name in {"DEMO_PASSWORD", "MEMBERS_CSV"}:
+                continue
+            for path, key, text in _walk(getattr(module, name), f"{module.__name__}.{name}"):
+                if key.endswith("_en") or key in {"title_en", "description_en"}:
+                    continue
+                if key.endswith("_ar") or (not key.endswith("_fr") and ARABIC_LETTER.search(text)):
+                    yield path, "ar", text
+                else:
+                    yield path, "fr", text
+    with data.MEMBERS_CSV.open(encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), 2):
+            language = "ar" if row["Langue"] == "ar" else "fr"
+            for field in ("Entreprise", "Ville"):
+                if row[field]:
+                    yield f"members.csv:{line}:{field}", language, row[field]
+
+
+def _problems(where: str, lang: str, text: str) -> list[str]:
+    problems = [
+        f"{where}: {why}" for pattern, why in AVOID[lang].items() if re.search(pattern, text)
+    ]
+    if lang == "fr":
+        problems += [f"{where}: {why}" for rule, why in FRENCH_TYPOGRAPHY if rule.search(text)]
+    else:
+        if LATIN_PUNCTUATION_IN_ARABIC.search(text):
+            problems.append(f"{where}: Latin punctuation between Arabic words")
+        foreign = set(LATIN_WORD.findall(text)) - LATIN_IN_ARABIC
+        if foreign and ARABIC_LETTER.search(text):
+            problems.append(f"{where}: French inside Arabic text: {sorted(foreign)}")
+    return [f"{problem}: {text!r}" for problem in problems]
+
+
+def test_the_demo_is_read_in_both_languages():
+    languages = {lang for _, lang, _ in demo_texts()}
+    assert languages == {"ar", "fr"}
+    assert sum(1 for _ in demo_texts()) > 150
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr"])
+def test_demo_texts_follow_the_glossary_and_the_typography(lang):
+    problems = [
+        problem
+        for where, language, text in demo_texts()
+        if language == lang
+        for problem in _problems(where, language, text)
+    ]
+    assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_the_checks_catch_what_they_are_for():
+    assert _problems("x", "fr", "Quel problème souhaitez-vous soulever ?")
+    assert _problems("x", "fr", "Rencontre d'information")
+    assert _problems("x", "fr", "Électricien : sa déclaration")
+    assert _problems("x", "ar", "ما المشكل الذي تودّون طرحه؟")
+    assert _problems("x", "ar", "تم تحيين العنوان. L'adresse a été mise à jour.")
+    assert not _problems("x", "ar", "هل تستعملون بوابة «ضمان كوم» Damancom؟")
+    assert not _problems("x", "fr", "Utilisez-vous déjà le portail Damancom\u202f?")
