@@ -6,10 +6,13 @@ its forms act on that member only.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
-from flask import abort, flash, jsonify, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, session, url_for
 from flask_babel import gettext as _
+from limits import parse
 
 from blueprints.members.models import Member
 from blueprints.privacy import erasure, mydata
@@ -21,7 +24,8 @@ from extensions import db, limiter
 
 SESSION_KEY = "my_data"
 SESSION_SECONDS = 3600
-ASK_LIMIT = "5 per hour"
+ASK_LIMIT = "5 per hour"  # per client address
+EMAIL_LIMIT = "3 per hour"  # per email address, whoever asks (behind a proxy: any address)
 
 
 def _member() -> Member:
@@ -37,15 +41,29 @@ def _member() -> Member:
     return member
 
 
+def _within_email_limit(email: str) -> bool:
+    """At most EMAIL_LIMIT links to one address, counted under a keyed hash of it (the
+    rate-limit storage, Redis included, never holds the address)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    address = (email or "").strip().lower().encode()
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    key = "my-data-email/" + hmac.new(secret, address, hashlib.sha256).hexdigest()
+    return limiter.limiter.hit(parse(EMAIL_LIMIT), key)
+
+
 @bp.route("/my-data", methods=["GET", "POST"])
 @limiter.limit(public_rate_limit)
 @limiter.limit(ASK_LIMIT, methods=["POST"])
 def ask():
     form = AskLinkForm()
     if form.validate_on_submit():
-        mydata.send_links(form.email.data)
-        db.session.commit()
-        return render_template("privacy/asked.html")  # the same answer for any address
+        if _within_email_limit(form.email.data):
+            mydata.send_links(form.email.data)
+            db.session.commit()
+        # The same answer for any address, known or not, limited or not.
+        return render_template("privacy/asked.html")
     return render_template("privacy/ask.html", form=form)
 
 
