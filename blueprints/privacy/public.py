@@ -10,7 +10,17 @@ import hashlib
 import hmac
 import time
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from limits import parse
 
@@ -19,6 +29,7 @@ from blueprints.privacy import erasure, mydata
 from blueprints.privacy.forms import ActionForm, AskLinkForm, CorrectForm
 from blueprints.privacy.routes import bp
 from core.access import public_rate_limit
+from core.db import utcnow
 from core.i18n import use_person_language
 from extensions import db, limiter
 
@@ -101,6 +112,23 @@ def mine():
 def mine_json():
     response = jsonify(mydata.everything_about(_member()))
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@bp.get("/my-data/me.html")
+@limiter.limit(public_rate_limit)
+def mine_html():
+    """The readable copy: one self-contained HTML file, printable to PDF by any browser."""
+    member = _member()
+    response = make_response(
+        render_template(
+            "privacy/mine_download.html",
+            organisation=mydata.organisation_of(member.organisation_id),
+            held=mydata.everything_about(member),
+            made_at=utcnow(),
+        )
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.html"'
     return response
 
 
