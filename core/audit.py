@@ -47,6 +47,9 @@ class AuditEntry(Base):
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict, comment="counts, formats")
 
 
+SYSTEM = "system"  # detail["by"] of what Liqaa did on its own
+
+
 class AuditLogIsAppendOnly(Exception):
     """Raised when something tries to change or delete an audit entry."""
 
@@ -83,19 +86,24 @@ def record(
     organisation_id: int | None = None,
     user_id: int | None = None,
     session: Session | None = None,
+    system: bool = False,
 ) -> AuditEntry:
-    """Adds an entry to the session (committed with the change it describes)."""
-    staff = _staff()
+    """Adds an entry to the session (committed with the change it describes).
+
+    `system`: Liqaa acted on its own (a periodic job, a command run on the server); the
+    entry has no user, says so in `detail["by"]`, and is shown as "System".
+    """
+    staff = None if system else _staff()
     entry = AuditEntry(
         organisation_id=organisation_id if organisation_id is not None else _org_of(staff),
         user_id=user_id if user_id is not None else getattr(staff, "id", None),
         at=utcnow(),
-        address=client_address(),
+        address="" if system else client_address(),
         action=action,
         object_type=object_type,
         object_id=object_id,
         fields=sorted(fields),
-        detail=detail or {},
+        detail={**(detail or {}), **({"by": SYSTEM} if system else {})},
     )
     (session or db.session).add(entry)
     return entry
