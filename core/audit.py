@@ -16,10 +16,11 @@ changed. Other actions call `record`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -163,6 +164,59 @@ def _log_tracked_changes(session: Session, _context) -> None:
                 organisation_id=getattr(obj, "organisation_id", None) or _org_of(staff),
                 session=session,
             )
+
+
+# --------------------------------------------------------------------------- bulk statements
+# `track` sees what the ORM flushes. A bulk UPDATE or DELETE (`session.execute(sa.update(
+# Registration)…)`, or on a connection) changes rows behind its back, so each one must say
+# how it is accounted for: `bulk(statement, "member.erase")` names the audit action its
+# service records (with the counts), or why none is due. A statement on an audited table
+# without that mark is refused in tests and logged as an error elsewhere.
+
+BULK_OPTION = "audit"
+log = logging.getLogger("liqaa.audit")
+
+
+class UnauditedBulkChange(Exception):
+    """A bulk UPDATE or DELETE of an audited table that does not say how it is recorded."""
+
+
+def bulk(statement, recorded_as: str):
+    """Marks a bulk UPDATE or DELETE of an audited table: `recorded_as` is the audit action
+    the calling service records for it, or the reason no entry is due."""
+    if not recorded_as:
+        raise ValueError("say which audit entry records this statement")
+    return statement.execution_options(**{BULK_OPTION: recorded_as})
+
+
+def audited_tables() -> dict[sa.Table, type]:
+    return {model.__table__: model for model in _TRACKED}
+
+
+def _flushed_by_the_orm(model: type, options) -> bool:
+    """The unit of work runs its statements with the mapper's own compiled cache; those
+    rows are the ones `_log_tracked_changes` sees."""
+    cache = options.get("compiled_cache")
+    return cache is not None and cache is sa.inspect(model).base_mapper._compiled_cache
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_execute")
+def _check_bulk_statement(_conn, statement, _multiparams, _params, options) -> None:
+    if not isinstance(statement, sa.Update | sa.Delete) or options.get(BULK_OPTION):
+        return
+    table = statement.table
+    table = table._deannotate() if hasattr(table, "_deannotate") else table
+    model = audited_tables().get(table)
+    if model is None or _flushed_by_the_orm(model, options):
+        return
+    message = (
+        f"a bulk {'UPDATE' if isinstance(statement, sa.Update) else 'DELETE'} of {table.name}"
+        " bypasses the audit log: "
+        "record it and mark the statement with core.audit.bulk()"
+    )
+    if has_app_context() and current_app.testing:
+        raise UnauditedBulkChange(message)
+    log.error(message)
 
 
 def entries_query(
