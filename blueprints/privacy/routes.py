@@ -23,6 +23,7 @@ from core.templating import (
     Link,
     key_label,
     local_date,
+    register_labels,
     register_member_action,
     register_nav,
     status_label,
@@ -32,6 +33,7 @@ from extensions import db
 bp = Blueprint("privacy", __name__)
 
 register_nav("privacy.audit", _l("Audit log"), Role.OWNER, order=95)
+register_labels("email", {"my_data_link": _l("Link to your data")})
 register_member_action(
     lambda member: Link(_l("Their data"), url_for("privacy.member", member_id=member.id))
 )

@@ -117,6 +117,8 @@ def _readable_copy_offline(context, copy, artifacts_dir, tmp_path) -> None:
     _fits_the_phone(page)
     expect(page.locator("h1")).to_have_text("بياناتي")
     expect(page.locator("body")).to_contain_text("سعيد الريفي")
+    expect(page.locator("body")).to_contain_text("رابط بياناتكم")  # the email, in words
+    expect(page.locator("body")).not_to_contain_text("Copy made")
     page.screenshot(path=os.path.join(artifacts_dir, "my-data-copy-ar-360.png"), full_page=True)
     pdf = tmp_path / "my-data.pdf"
     page.emulate_media(media="print")

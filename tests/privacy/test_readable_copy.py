@@ -105,8 +105,11 @@ def test_the_readable_copy_is_arabic_right_to_left_self_contained_and_escaped(cl
 
 
 def test_the_readable_copy_follows_the_members_language_and_holds_what_the_json_holds(client, org):
-    _open(client, _hostile_member(org, "fr"))
+    member = _hostile_member(org, "fr")
+    mydata.send_links(member.email)  # an email held about them, named in words
+    _open(client, member)
     html, document = _download(client)
+    assert "Lien vers vos données" in document.text and "my_data_link" not in document.text
     assert '<html lang="fr" dir="ltr">' in html
     assert "Rencontre CNSS" in document.text
     held = json.loads(client.get("/my-data/me.json").get_data(as_text=True))
