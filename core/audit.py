@@ -200,18 +200,37 @@ def _flushed_by_the_orm(model: type, options) -> bool:
     return cache is not None and cache is sa.inspect(model).base_mapper._compiled_cache
 
 
-@sa.event.listens_for(sa.engine.Engine, "before_execute")
-def _check_bulk_statement(_conn, statement, _multiparams, _params, options) -> None:
-    if not isinstance(statement, sa.Update | sa.Delete) or options.get(BULK_OPTION):
-        return
+def _audited_model(statement):
     table = statement.table
     table = table._deannotate() if hasattr(table, "_deannotate") else table
-    model = audited_tables().get(table)
-    if model is None or _flushed_by_the_orm(model, options):
+    return audited_tables().get(table)
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_execute")
+def _check_bulk_statement(_conn, statement, _multiparams, _params, options) -> None:
+    """Any connection: `session.execute`, `db.engine.connect()`, the door's hot path."""
+    if not isinstance(statement, sa.Update | sa.Delete) or options.get(BULK_OPTION):
         return
+    model = _audited_model(statement)
+    if model is not None and not _flushed_by_the_orm(model, options):
+        _refuse(statement, model)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _check_orm_bulk_statement(state) -> None:
+    """`session.execute(sa.update(Model), [rows])` (bulk by primary key) reaches the
+    connection the way a flush does, so the session checks it first."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get(BULK_OPTION):
+        return
+    model = _audited_model(state.statement)
+    if model is not None:
+        _refuse(state.statement, model)
+
+
+def _refuse(statement, model: type) -> None:
+    kind = "UPDATE" if isinstance(statement, sa.Update) else "DELETE"
     message = (
-        f"a bulk {'UPDATE' if isinstance(statement, sa.Update) else 'DELETE'} of {table.name}"
-        " bypasses the audit log: "
+        f"a bulk {kind} of {model.__tablename__} bypasses the audit log: "
         "record it and mark the statement with core.audit.bulk()"
     )
     if has_app_context() and current_app.testing:

@@ -56,6 +56,18 @@ def test_an_unmarked_bulk_statement_on_an_audited_table_is_refused(app, org, sta
     assert db.session.scalar(sa.select(Registration.full_name)) == "Amina Rifi"
 
 
+def test_a_bulk_update_by_primary_key_through_the_session_is_refused(app, org):
+    registration = make_registration(make_event(org), "Amina Rifi")
+    rows = [{"id": registration.id, "company": "Atlas"}]
+    with pytest.raises(audit.UnauditedBulkChange):
+        db.session.execute(sa.update(Registration), rows)
+    db.session.rollback()
+    marked = audit.bulk(sa.update(Registration), "test.entry")
+    db.session.execute(marked, rows)
+    db.session.commit()
+    assert db.session.scalar(sa.select(Registration.company)) == "Atlas"
+
+
 def test_a_marked_statement_an_orm_change_and_other_tables_pass(app, org):
     registration = make_registration(make_event(org), "Amina Rifi")
     marked = audit.bulk(sa.update(Registration).values(company="Atlas"), "test.entry")
