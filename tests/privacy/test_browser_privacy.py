@@ -167,6 +167,11 @@ def test_the_owner_reads_the_audit_log_and_the_register_on_a_phone_in_arabic(
         expect(main).to_contain_text("الضمان الاجتماعي الناظور")
         expect(main).to_contain_text("أوافق على أن تحتفظ الجمعية ببياناتي")
         page.screenshot(path=os.path.join(artifacts_dir, "register-ar-360.png"), full_page=True)
+        page.evaluate(
+            "() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; }"
+        )
+        page.locator("main [data-print-page]").click()  # works under the CSP: no inline script
+        assert page.evaluate("window.printed") == 1
         page.emulate_media(media="print")  # printed: the register, without menus or buttons
         expect(page.locator("main .actions")).to_be_hidden()
         expect(page.locator("nav.navbar")).to_be_hidden()

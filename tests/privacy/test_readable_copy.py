@@ -74,6 +74,8 @@ def _download(client) -> tuple[str, _Document]:
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     assert response.headers["Content-Disposition"] == 'attachment; filename="my-data.html"'
+    assert response.headers["Cache-Control"] == "no-store"  # not kept by a shared computer
+    assert response.headers["Referrer-Policy"] == "no-referrer"
     html = response.get_data(as_text=True)
     document = _Document()
     document.feed(html)
