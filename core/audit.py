@@ -16,10 +16,11 @@ changed. Other actions call `record`.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_app_context, has_request_context, request
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -45,6 +46,9 @@ class AuditEntry(Base):
     object_id: Mapped[int | None] = mapped_column()
     fields: Mapped[list] = mapped_column(sa.JSON, default=list, comment="names only")
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict, comment="counts, formats")
+
+
+SYSTEM = "system"  # detail["by"] of what Liqaa did on its own
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -83,19 +87,24 @@ def record(
     organisation_id: int | None = None,
     user_id: int | None = None,
     session: Session | None = None,
+    system: bool = False,
 ) -> AuditEntry:
-    """Adds an entry to the session (committed with the change it describes)."""
-    staff = _staff()
+    """Adds an entry to the session (committed with the change it describes).
+
+    `system`: Liqaa acted on its own (a periodic job, a command run on the server); the
+    entry has no user, says so in `detail["by"]`, and is shown as "System".
+    """
+    staff = None if system else _staff()
     entry = AuditEntry(
         organisation_id=organisation_id if organisation_id is not None else _org_of(staff),
         user_id=user_id if user_id is not None else getattr(staff, "id", None),
         at=utcnow(),
-        address=client_address(),
+        address="" if system else client_address(),
         action=action,
         object_type=object_type,
         object_id=object_id,
         fields=sorted(fields),
-        detail=detail or {},
+        detail={**(detail or {}), **({"by": SYSTEM} if system else {})},
     )
     (session or db.session).add(entry)
     return entry
@@ -155,6 +164,78 @@ def _log_tracked_changes(session: Session, _context) -> None:
                 organisation_id=getattr(obj, "organisation_id", None) or _org_of(staff),
                 session=session,
             )
+
+
+# --------------------------------------------------------------------------- bulk statements
+# `track` sees what the ORM flushes. A bulk UPDATE or DELETE (`session.execute(sa.update(
+# Registration)…)`, or on a connection) changes rows behind its back, so each one must say
+# how it is accounted for: `bulk(statement, "member.erase")` names the audit action its
+# service records (with the counts), or why none is due. A statement on an audited table
+# without that mark is refused in tests and logged as an error elsewhere.
+
+BULK_OPTION = "audit"
+log = logging.getLogger("liqaa.audit")
+
+
+class UnauditedBulkChange(Exception):
+    """A bulk UPDATE or DELETE of an audited table that does not say how it is recorded."""
+
+
+def bulk(statement, recorded_as: str):
+    """Marks a bulk UPDATE or DELETE of an audited table: `recorded_as` is the audit action
+    the calling service records for it, or the reason no entry is due."""
+    if not recorded_as:
+        raise ValueError("say which audit entry records this statement")
+    return statement.execution_options(**{BULK_OPTION: recorded_as})
+
+
+def audited_tables() -> dict[sa.Table, type]:
+    return {model.__table__: model for model in _TRACKED}
+
+
+def _flushed_by_the_orm(model: type, options) -> bool:
+    """The unit of work runs its statements with the mapper's own compiled cache; those
+    rows are the ones `_log_tracked_changes` sees."""
+    cache = options.get("compiled_cache")
+    return cache is not None and cache is sa.inspect(model).base_mapper._compiled_cache
+
+
+def _audited_model(statement):
+    table = statement.table
+    table = table._deannotate() if hasattr(table, "_deannotate") else table
+    return audited_tables().get(table)
+
+
+@sa.event.listens_for(sa.engine.Engine, "before_execute")
+def _check_bulk_statement(_conn, statement, _multiparams, _params, options) -> None:
+    """Any connection: `session.execute`, `db.engine.connect()`, the door's hot path."""
+    if not isinstance(statement, sa.Update | sa.Delete) or options.get(BULK_OPTION):
+        return
+    model = _audited_model(statement)
+    if model is not None and not _flushed_by_the_orm(model, options):
+        _refuse(statement, model)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _check_orm_bulk_statement(state) -> None:
+    """`session.execute(sa.update(Model), [rows])` (bulk by primary key) reaches the
+    connection the way a flush does, so the session checks it first."""
+    if not (state.is_update or state.is_delete) or state.execution_options.get(BULK_OPTION):
+        return
+    model = _audited_model(state.statement)
+    if model is not None:
+        _refuse(state.statement, model)
+
+
+def _refuse(statement, model: type) -> None:
+    kind = "UPDATE" if isinstance(statement, sa.Update) else "DELETE"
+    message = (
+        f"a bulk {kind} of {model.__tablename__} bypasses the audit log: "
+        "record it and mark the statement with core.audit.bulk()"
+    )
+    if has_app_context() and current_app.testing:
+        raise UnauditedBulkChange(message)
+    log.error(message)
 
 
 def entries_query(

@@ -130,10 +130,13 @@ def undo_last_admission(event: Event, by_user: User | None, device: DoorDevice |
     if last is None:
         raise CheckInError(_l("There is no admission to undo."))
     changed = db.session.execute(
-        sa.update(Registration)
-        .where(Registration.id == last.registration_id, Registration.checked_in_at.is_not(None))
-        .values(checked_in_at=None, checked_in_door=None, checked_in_by_id=None)
-        .execution_options(synchronize_session=False)
+        audit.bulk(
+            sa.update(Registration)
+            .where(Registration.id == last.registration_id, Registration.checked_in_at.is_not(None))
+            .values(checked_in_at=None, checked_in_door=None, checked_in_by_id=None)
+            .execution_options(synchronize_session=False),
+            "checkin.undo",
+        )
     ).rowcount
     if changed != 1:
         raise CheckInError(_l("There is no admission to undo."))

@@ -13,7 +13,7 @@ from blueprints.events.models import Event
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
 from blueprints.invitations.services import InvitationError
 from blueprints.members.models import Member
-from core import outbox
+from core import audit, outbox
 from core.db import utcnow
 from core.i18n import person_language
 from extensions import db
@@ -76,6 +76,7 @@ def record_change(event: Event, changes: set[str], actor=None) -> EventNotice | 
         raised_by_id=getattr(actor, "id", None),
     )
     db.session.add(notice)
+    _log("notice.raised", notice, fields=changes)
     return notice
 
 
@@ -89,7 +90,15 @@ def record_cancellation(event: Event, actor=None) -> EventNotice:
         raised_by_id=getattr(actor, "id", None),
     )
     db.session.add(notice)
+    _log("notice.raised", notice)
     return notice
+
+
+def _log(action: str, notice: EventNotice, fields=(), **counts) -> None:
+    """Change notices in the audit log: which event, which kind, how many; never to whom."""
+    audit.record(action, "event", notice.event_id, fields=fields,
+                 detail={"notice": notice.kind.value, **counts},
+                 organisation_id=notice.organisation_id)  # fmt: skip
 
 
 def pending_notices(event: Event) -> list[EventNotice]:
@@ -175,10 +184,12 @@ def confirm_notice(notice: EventNotice, actor_id: int | None) -> int:
     notice.queued = outbox.enqueue_many(db.session, messages)
     notice.confirmed_at = utcnow()
     notice.confirmed_by_id = actor_id
+    _log("notice.send", notice, queued=notice.queued)
     db.session.flush()
     return notice.queued
 
 
 def dismiss_notice(notice: EventNotice) -> None:
-    if notice.confirmed_at is None:
-        notice.dismissed_at = notice.dismissed_at or utcnow()
+    if notice.confirmed_at is None and notice.dismissed_at is None:
+        notice.dismissed_at = utcnow()
+        _log("notice.dismiss", notice)

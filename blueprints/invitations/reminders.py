@@ -11,7 +11,7 @@ from blueprints.events.models import Event, EventStatus
 from blueprints.invitations.models import Invitation, ReminderSchedule
 from blueprints.invitations.services import check_open
 from blueprints.members.models import Member
-from core import outbox
+from core import audit, outbox
 from core.db import utcnow
 from extensions import db
 
@@ -41,9 +41,13 @@ def _reminder_candidates(event: Event, now: datetime) -> sa.Select:
     )
 
 
-def remind(event: Event, now: datetime | None = None) -> int:
+def remind(event: Event, now: datetime | None = None, *, days_before: int | None = None) -> int:
     """Queue a reminder for everyone who has not answered, unless they unsubscribed or got
-    one in the last 24 hours; returns how many were queued."""
+    one in the last 24 hours; returns how many were queued.
+
+    An organiser's "remind now" is logged as theirs; the schedule's (`days_before` set,
+    run by the workers) as the system's. Counts only, never who was reminded.
+    """
     check_open(event)
     now = now or utcnow()
     messages = []
@@ -62,6 +66,11 @@ def remind(event: Event, now: datetime | None = None) -> int:
             }
         )
     queued = outbox.enqueue_many(db.session, messages)
+    detail = {"queued": queued, "trigger": "now" if days_before is None else "schedule"}
+    if days_before is not None:
+        detail["days_before"] = days_before
+    audit.record("reminders.send", "event", event.id, detail=detail,
+                 organisation_id=event.organisation_id, system=days_before is not None)  # fmt: skip
     db.session.flush()
     return queued
 
@@ -116,7 +125,7 @@ def run_due_reminders(now: datetime | None = None) -> int:
     for schedule, event in pending:
         if event.starts_at - timedelta(days=schedule.days_before) > now:
             continue
-        schedule.queued = remind(event, now)
+        schedule.queued = remind(event, now, days_before=schedule.days_before)
         schedule.done_at = now
         queued += schedule.queued
     db.session.flush()

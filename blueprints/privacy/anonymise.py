@@ -22,6 +22,7 @@ from blueprints.rsvp.models import (
     RegistrationConfirmation,
 )
 from blueprints.surveys.models import SurveyInvite, SurveyResponse
+from core import audit
 from core.outbox import OutboxMessage, OutboxState
 from core.tokens import new_token
 from extensions import db
@@ -48,18 +49,21 @@ def registrations(ids: list[int]) -> dict[str, int]:
         return {"registrations": 0}
     done = {"registrations": len(ids)}
     db.session.execute(
-        sa.update(Registration)
-        .where(Registration.id.in_(ids))
-        .values(
-            full_name=ERASED_NAME,
-            email=None,
-            phone=None,
-            company="",
-            decline_reason="",
-            ticket_code_hash=None,
-            ticket_code_sealed=None,
-        )  # fmt: skip
-        .execution_options(synchronize_session=False)
+        audit.bulk(
+            sa.update(Registration)
+            .where(Registration.id.in_(ids))
+            .values(
+                full_name=ERASED_NAME,
+                email=None,
+                phone=None,
+                company="",
+                decline_reason="",
+                ticket_code_hash=None,
+                ticket_code_sealed=None,
+            )  # fmt: skip
+            .execution_options(synchronize_session=False),
+            "member.erase or retention.purge (the callers record the counts)",
+        )
     )
     db.session.execute(
         sa.update(Companion)

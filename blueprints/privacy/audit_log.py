@@ -87,7 +87,7 @@ def export_rows(organisation_id: int, f: AuditFilter) -> list[list]:
     return [
         [
             e.at.strftime("%Y-%m-%d %H:%M:%S"),
-            names.get(e.user_id, "") if e.user_id else "",
+            names.get(e.user_id, "") if e.user_id else (e.detail or {}).get("by", ""),
             e.address,
             e.action,
             e.object_type,

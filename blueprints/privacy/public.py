@@ -6,22 +6,37 @@ its forms act on that member only.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 
-from flask import abort, flash, jsonify, redirect, render_template, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from limits import parse
 
 from blueprints.members.models import Member
 from blueprints.privacy import erasure, mydata
 from blueprints.privacy.forms import ActionForm, AskLinkForm, CorrectForm
 from blueprints.privacy.routes import bp
 from core.access import public_rate_limit
+from core.db import utcnow
 from core.i18n import use_person_language
 from extensions import db, limiter
 
 SESSION_KEY = "my_data"
 SESSION_SECONDS = 3600
-ASK_LIMIT = "5 per hour"
+ASK_LIMIT = "5 per hour"  # per client address
+EMAIL_LIMIT = "3 per hour"  # per email address, whoever asks (behind a proxy: any address)
 
 
 def _member() -> Member:
@@ -37,15 +52,29 @@ def _member() -> Member:
     return member
 
 
+def _within_email_limit(email: str) -> bool:
+    """At most EMAIL_LIMIT links to one address, counted under a keyed hash of it (the
+    rate-limit storage, Redis included, never holds the address)."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return True
+    address = (email or "").strip().lower().encode()
+    secret = current_app.config["SECRET_KEY"]
+    secret = secret if isinstance(secret, bytes) else str(secret).encode()
+    key = "my-data-email/" + hmac.new(secret, address, hashlib.sha256).hexdigest()
+    return limiter.limiter.hit(parse(EMAIL_LIMIT), key)
+
+
 @bp.route("/my-data", methods=["GET", "POST"])
 @limiter.limit(public_rate_limit)
 @limiter.limit(ASK_LIMIT, methods=["POST"])
 def ask():
     form = AskLinkForm()
     if form.validate_on_submit():
-        mydata.send_links(form.email.data)
-        db.session.commit()
-        return render_template("privacy/asked.html")  # the same answer for any address
+        if _within_email_limit(form.email.data):
+            mydata.send_links(form.email.data)
+            db.session.commit()
+        # The same answer for any address, known or not, limited or not.
+        return render_template("privacy/asked.html")
     return render_template("privacy/ask.html", form=form)
 
 
@@ -83,6 +112,23 @@ def mine():
 def mine_json():
     response = jsonify(mydata.everything_about(_member()))
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@bp.get("/my-data/me.html")
+@limiter.limit(public_rate_limit)
+def mine_html():
+    """The readable copy: one self-contained HTML file, printable to PDF by any browser."""
+    member = _member()
+    response = make_response(
+        render_template(
+            "privacy/mine_download.html",
+            organisation=mydata.organisation_of(member.organisation_id),
+            held=mydata.everything_about(member),
+            made_at=utcnow(),
+        )
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.html"'
     return response
 
 

@@ -3,25 +3,71 @@ the retention setting and the processing register (owners)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from blueprints.members.models import Member
+from blueprints.followups.models import FollowUpStatus
+from blueprints.members.models import Member, MemberCategory
 from blueprints.privacy import audit_log, erasure, mydata
 from blueprints.privacy.forms import ConfirmForm, RetentionForm
+from blueprints.rsvp.models import RegistrationStatus
 from core import exports
 from core.access import current_org_id, role_required, scoped_get_or_404
+from core.i18n import LANGUAGE_NAMES
+from core.outbox import OutboxState
 from core.roles import Role
-from core.templating import Link, register_member_action, register_nav
+from core.templating import (
+    Link,
+    key_label,
+    local_date,
+    register_labels,
+    register_member_action,
+    register_nav,
+    status_label,
+)
 from extensions import db
 
 bp = Blueprint("privacy", __name__)
 
 register_nav("privacy.audit", _l("Audit log"), Role.OWNER, order=95)
+register_labels("email", {"my_data_link": _l("Link to your data")})
 register_member_action(
     lambda member: Link(_l("Their data"), url_for("privacy.member", member_id=member.id))
 )
+
+# The plain values of `mydata.everything_about` as a reader sees them (pages, readable copy).
+_HELD_ENUMS = {
+    "registration": RegistrationStatus,
+    "followup": FollowUpStatus,
+    "email_state": OutboxState,
+    "category": MemberCategory,
+}
+
+
+@bp.app_template_filter("held_label")
+def held_label(value, kind: str) -> str:
+    if not value:
+        return ""
+    if kind in _HELD_ENUMS:
+        try:
+            return status_label(_HELD_ENUMS[kind](value))
+        except ValueError:
+            return str(value)
+    if kind == "language":
+        return LANGUAGE_NAMES.get(value, value)
+    return key_label(kind, value)  # "email" (an email's kind), "trade"
+
+
+@bp.app_template_filter("held_date")
+def held_date(value: str | None) -> str:
+    """An ISO moment of `everything_about` as a date in the reader's language."""
+    try:
+        return local_date(datetime.fromisoformat(value), "medium") if value else ""
+    except ValueError:
+        return str(value)
 
 
 @bp.get("/privacy/audit")

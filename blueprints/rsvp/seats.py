@@ -19,6 +19,7 @@ from blueprints.rsvp.models import (
     RegistrationStatus,
     RevokedTicket,
 )
+from core import audit
 from core.db import utcnow
 from core.outbox import OutboxMessage, OutboxState, enqueue
 from core.tokens import new_token
@@ -73,9 +74,12 @@ def lock_event(event: Event) -> None:
         db.session.execute(sa.select(table.c.id).where(table.c.id == event.id).with_for_update())
     else:
         db.session.execute(
-            sa.update(table)
-            .where(table.c.id == event.id)
-            .values(capacity=table.c.capacity, updated_at=table.c.updated_at)
+            audit.bulk(
+                sa.update(table)
+                .where(table.c.id == event.id)
+                .values(capacity=table.c.capacity, updated_at=table.c.updated_at),
+                "none: a no-op UPDATE that takes the write lock",
+            )
         )
     db.session.refresh(event)  # the capacity and status as they are now
 

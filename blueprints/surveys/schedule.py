@@ -16,6 +16,7 @@ from blueprints.surveys.models import (
     SurveyInvite,
     SurveyStatus,
 )
+from core import audit
 from core.db import utcnow
 from core.i18n import person_language
 from core.outbox import OutboxMessage, OutboxState, enqueue
@@ -269,6 +270,12 @@ def tick(now: datetime | None = None) -> tuple[int, int]:
     for survey in db.session.scalars(
         sa.select(Survey).where(Survey.status == SurveyStatus.OPEN).order_by(Survey.id)
     ):
-        invitations += schedule_survey(survey, now)
-        reminders += queue_reminders(survey, now)
+        invited, reminded = schedule_survey(survey, now), queue_reminders(survey, now)
+        if invited or reminded:  # the system's sending, in the log: counts, not people
+            audit.record("survey.send", "survey", survey.id,
+                         detail={"event_id": survey.event_id, "invitations": invited,
+                                 "reminders": reminded, "trigger": "schedule"},
+                         organisation_id=survey.organisation_id, system=True)  # fmt: skip
+        invitations += invited
+        reminders += reminded
     return invitations, reminders

@@ -21,6 +21,7 @@ from blueprints.surveys.models import (
     SurveyStatus,
 )
 from blueprints.surveys.schedule import CLOSED, schedule_survey
+from core import audit
 from core.db import utcnow
 from core.outbox import OutboxMessage, OutboxState
 from extensions import db
@@ -174,5 +175,10 @@ def send_now(survey: Survey, now: datetime | None = None) -> int:
         raise SurveyError(_l("The survey is closed. Open it again first."))
     survey.send_now_at = now
     if survey.status == SurveyStatus.DRAFT:
-        return open_survey(survey, now)
-    return schedule_survey(survey, now)
+        queued = open_survey(survey, now)
+    else:
+        queued = schedule_survey(survey, now)
+    audit.record("survey.send", "survey", survey.id,
+                 detail={"event_id": survey.event_id, "invitations": queued, "trigger": "now"},
+                 organisation_id=survey.organisation_id)  # fmt: skip
+    return queued

@@ -68,3 +68,7 @@ document.addEventListener("keydown", (event) => {
     showCount();
   });
 })();
+// A "Print" button (data-print-page): an inline onclick would be refused by the CSP.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print-page]")) window.print();
+});

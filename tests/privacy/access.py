@@ -35,6 +35,7 @@ ROUTES = {
     "privacy.open_link": Access(404, 404, 404, 404, 404, params=lambda w: {"token": "nope"}),
     "privacy.mine": MINE,
     "privacy.mine_json": MINE,
+    "privacy.mine_html": MINE,
     "privacy.correct": Access(NO, NO, NO, NO, NO, method="POST"),
     "privacy.withdraw": Access(NO, NO, NO, NO, NO, method="POST"),
     "privacy.ask_erasure": Access(NO, NO, NO, NO, NO, method="POST"),
