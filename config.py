@@ -82,6 +82,8 @@ class Config:
     OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 300)
     # The embedded (SQLite) setup runs one outbox worker inside the web process.
     OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)
+    # From this many new invitations, "send" makes a background job the workers do in batches.
+    INVITE_JOB_THRESHOLD = _int("INVITE_JOB_THRESHOLD", 2000)
 
     REDIS_URL = os.environ.get("REDIS_URL")
     # Redis when REDIS_URL is set (several web workers share the counts), else this process.

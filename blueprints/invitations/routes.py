@@ -5,9 +5,9 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
-from blueprints.invitations import delivery, notices, reminders, services
+from blueprints.invitations import delivery, jobs, notices, reminders, services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
-from blueprints.invitations.models import EventNotice, Invitation
+from blueprints.invitations.models import EventNotice, Invitation, InvitationJob, InvitationJobState
 from blueprints.members import services as members
 from blueprints.members.forms import category_choices
 from blueprints.members.models import Member
@@ -35,6 +35,15 @@ register_labels(
     },
 )
 
+register_labels(
+    InvitationJobState,
+    {
+        InvitationJobState.QUEUED: _l("Waiting for a worker"),
+        InvitationJobState.RUNNING: _l("In progress"),
+        InvitationJobState.DONE: _l("Finished"),
+        InvitationJobState.FAILED: _l("Stopped"),
+    },
+)
 register_event_tab("invitations.index", _l("Invitations"), Role.ORGANISER, order=20)
 register_labels(
     outbox.OutboxState,
@@ -103,12 +112,14 @@ def new(event_id: int):
         audience = form.audience()
         if form.confirm.data:
             try:
-                result = services.invite(event, audience, current_user.id)
+                result = jobs.send(event, audience, current_user.id)
             except services.InvitationError as error:
                 db.session.rollback()
                 flash(str(error), "danger")
             else:
                 db.session.commit()
+                if isinstance(result, InvitationJob):  # many: the workers do it in batches
+                    return redirect(url_for("invitations.job", event_id=event.id, job_id=result.id))
                 flash(
                     _(
                         "Invited: %(invited)s. Emails queued: %(emailed)s; without email: "
@@ -120,6 +131,14 @@ def new(event_id: int):
                 return redirect(url_for("invitations.index", event_id=event.id))
         summary = services.preview(event, audience)
     return render_template("invitations/new.html", event=event, form=form, summary=summary)
+
+
+@bp.get("/events/<int:event_id>/invitations/jobs/<int:job_id>")
+@role_required(Role.ORGANISER)
+def job(event_id: int, job_id: int):
+    """A large invitation's progress (the page reloads itself until it is finished)."""
+    event, invitation_job = scoped_child_or_404(Event, event_id, InvitationJob, job_id)
+    return render_template("invitations/job.html", event=event, job=invitation_job)
 
 
 @bp.post("/events/<int:event_id>/invitations/remind")
