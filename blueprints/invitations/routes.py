@@ -26,6 +26,7 @@ from core.templating import register_event_tab, register_labels
 from extensions import csrf, db, limiter
 
 bp = Blueprint("invitations", __name__)
+PRINT_PER_PAGE = 60  # cards a printed sheet holds; more QR codes made the page slow
 register_labels(
     "email",
     {
@@ -237,22 +238,23 @@ def whatsapp(invitation_id: int):
 @bp.get("/events/<int:event_id>/invitations/print")
 @role_required(Role.ORGANISER)
 def print_sheet(event_id: int):
+    """The printable cards, PRINT_PER_PAGE a page: each QR code is drawn per request."""
     event = scoped_get_or_404(Event, event_id)
-    invitations = list(
-        db.session.scalars(
-            db.select(Invitation)
-            .join(Member, Member.id == Invitation.member_id)
-            .where(Invitation.event_id == event.id)
-            .options(contains_eager(Invitation.member))
-            .order_by(Member.full_name)
-            .limit(1000)
-        )
+    page = db.paginate(
+        db.select(Invitation)
+        .join(Member, Member.id == Invitation.member_id)
+        .where(Invitation.event_id == event.id)
+        .options(contains_eager(Invitation.member))
+        .order_by(Member.full_name, Invitation.id),
+        page=request.args.get("page", 1, type=int),
+        per_page=PRINT_PER_PAGE,
+        error_out=False,
     )
     cards = [
         (invitation, qr_svg(services.rsvp_url(invitation.token), border=1))
-        for invitation in invitations
+        for invitation in page.items
     ]
-    return render_template("invitations/print.html", event=event, cards=cards)
+    return render_template("invitations/print.html", event=event, cards=cards, page=page)
 
 
 @bp.route("/u/<token>", methods=["GET", "POST"])

@@ -138,3 +138,17 @@ def test_a_job_stops_after_repeated_failures(event, org, monkeypatch):
             jobs.run_batch()
     assert db.session.get(InvitationJob, job_id).state == InvitationJobState.FAILED
     assert jobs.run_batch() == 0  # a stopped job is left alone
+
+
+def test_the_printable_cards_come_a_sheet_at_a_time(as_organiser, event, org):
+    from blueprints.invitations.routes import PRINT_PER_PAGE
+
+    many_members(org, PRINT_PER_PAGE * 2 + 10)
+    services.invite(event, services.Audience(everyone=True), None)
+    db.session.commit()
+    url = f"/events/{event.id}/invitations/print"
+    first = as_organiser.get(url + "?lang=fr").get_data(as_text=True)
+    last = as_organiser.get(url + "?page=3&lang=fr").get_data(as_text=True)
+    assert first.count('<section class="card"') == PRINT_PER_PAGE
+    assert last.count('<section class="card"') == 10
+    assert "page=2" in first and "Page\u00a0: 1 / 3" in first
