@@ -8,7 +8,7 @@ from blueprints.events.models import Event
 from blueprints.invitations import delivery, jobs, notices, reminders, services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
 from blueprints.invitations.models import EventNotice, Invitation, InvitationJob, InvitationJobState
-from blueprints.members import services as members
+from blueprints.members import filters as member_filters
 from blueprints.members.forms import category_choices
 from blueprints.members.models import Member
 from core import outbox, templating
@@ -86,9 +86,10 @@ def index(event_id: int):
 def _audience_form(org_id: int) -> AudienceForm:
     """The audience form with this organisation's tags, categories, trades and members."""
     form = AudienceForm()
-    form.tags.choices = [(t, t) for t in members.tags_of(org_id)]
+    tags, trades = member_filters.filter_lists(org_id)
+    form.tags.choices = [(t, t) for t in tags]
     form.categories.choices = category_choices()
-    form.trades.choices = [(t, templating.key_label("trade", t)) for t in members.trades_of(org_id)]
+    form.trades.choices = [(t, templating.key_label("trade", t)) for t in trades]
     hand = db.session.execute(
         db.select(Member.id, Member.full_name, Member.category, Member.company, Member.phone)
         .where(Member.organisation_id == org_id, Member.archived_at.is_(None))
