@@ -23,11 +23,13 @@ from blueprints.invitations.models import InvitationJob, InvitationJobState
 from blueprints.invitations.services import (
     Audience,
     InvitationError,
+    already_invited,
+    audience_query,
     check_open,
     invite,
     invite_members,
-    preview,
 )
+from blueprints.members.models import Member
 from core import audit
 from core.db import utcnow
 from extensions import db
@@ -42,7 +44,19 @@ def threshold() -> int:
     return int(current_app.config.get("INVITE_JOB_THRESHOLD", 2000))
 
 
-def start(event: Event, audience: Audience, actor_id: int | None, now: datetime | None = None):
+def new_count(event: Event, audience: Audience) -> int:
+    """How many of the audience are not invited yet: one count."""
+    stmt = audience_query(event, audience).where(Member.id.not_in(already_invited(event)))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+
+
+def start(
+    event: Event,
+    audience: Audience,
+    actor_id: int | None,
+    now: datetime | None = None,
+    total: int | None = None,
+):
     """The job that will invite `audience` (checked now, like a direct invitation)."""
     check_open(event, now)
     if audience.is_empty:
@@ -52,7 +66,7 @@ def start(event: Event, audience: Audience, actor_id: int | None, now: datetime 
         event_id=event.id,
         created_by_id=actor_id,
         audience=asdict(audience),
-        total=preview(event, audience).new,
+        total=new_count(event, audience) if total is None else total,
     )
     db.session.add(job)
     db.session.flush()
@@ -67,9 +81,12 @@ def send(event: Event, audience: Audience, actor_id: int | None):
 
     Returns the InviteResult of a direct invitation, or the InvitationJob made instead.
     """
-    if audience.is_empty or preview(event, audience).new < threshold():
+    if audience.is_empty:
+        return invite(event, audience, actor_id)  # which says "choose who to invite"
+    total = new_count(event, audience)
+    if total < threshold():
         return invite(event, audience, actor_id)
-    return start(event, audience, actor_id)
+    return start(event, audience, actor_id, total=total)
 
 
 def active_job(event: Event) -> InvitationJob | None:

@@ -88,7 +88,7 @@ def audience_query(event: Event, audience: Audience) -> sa.Select:
     return stmt.where(sa.or_(*conditions))
 
 
-def _already_invited(event: Event) -> sa.Select:
+def already_invited(event: Event) -> sa.Select:
     return sa.select(Invitation.member_id).where(Invitation.event_id == event.id)
 
 
@@ -107,9 +107,9 @@ def preview(event: Event, audience: Audience) -> AudiencePreview:
     count = lambda stmt: db.session.scalar(stmt) or 0  # noqa: E731
     matching = count(sa.select(sa.func.count()).select_from(base))
     invited = count(
-        sa.select(sa.func.count()).select_from(base).where(base.c.id.in_(_already_invited(event)))
+        sa.select(sa.func.count()).select_from(base).where(base.c.id.in_(already_invited(event)))
     )
-    new_members = audience_query(event, audience).where(Member.id.not_in(_already_invited(event)))
+    new_members = audience_query(event, audience).where(Member.id.not_in(already_invited(event)))
     no_email = new_members.where(Member.email.is_(None))
     return AudiencePreview(
         matching=matching,
@@ -169,7 +169,7 @@ def invite_members(
     large invitation) the first `limit` with an id above `after_id`, in id order."""
     stmt = (
         audience_query(event, audience)
-        .where(Member.id.not_in(_already_invited(event)))
+        .where(Member.id.not_in(already_invited(event)))
         .with_only_columns(Member.id, Member.email, Member.full_name, Member.locale)
         .add_columns(Member.unsubscribed_at)
     )
