@@ -82,6 +82,10 @@ class Config:
     OUTBOX_LEASE_SECONDS = _int("OUTBOX_LEASE_SECONDS", 300)
     # The embedded (SQLite) setup runs one outbox worker inside the web process.
     OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)
+    # From this many new invitations, "send" makes a background job the workers do in batches.
+    INVITE_JOB_THRESHOLD = _int("INVITE_JOB_THRESHOLD", 2000)
+    # Seconds a process keeps an organisation's tag and trade lists (members filter); 0: off.
+    MEMBER_FILTER_CACHE_SECONDS = _int("MEMBER_FILTER_CACHE_SECONDS", 60)
 
     REDIS_URL = os.environ.get("REDIS_URL")
     # Redis when REDIS_URL is set (several web workers share the counts), else this process.
@@ -114,6 +118,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = False
     OUTBOX_IN_PROCESS_WORKER = False
+    MEMBER_FILTER_CACHE_SECONDS = 0  # each test's organisations are new (ids come back)
     BASE_URL = "http://liqaa.test"
     SERVER_NAME = None
     REDIS_URL = None

@@ -1,7 +1,10 @@
 """The outbox workers: `flask outbox work` processes, or one thread in the embedded setup.
 
 Each loops over delivery rounds (core.outbox_delivery) and, every PERIODIC_EVERY seconds,
-runs the periodic jobs the features registered (due reminders, survey schedules).
+runs the periodic jobs the features registered (due reminders, survey schedules). Between
+rounds it also takes one step of the background work features registered (a large
+invitation, in batches): a step commits its own work, so a killed worker loses at most
+the step it was in, which the next worker does again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,31 @@ _PERIODIC: list[Callable[[], None]] = []
 PERIODIC_EVERY = 30.0  # seconds
 IDLE_SLEEP = 2.0
 BATCH = 100  # messages claimed, sent over one connection and recorded in one commit
+
+
+# Background work: each function does one short step (one batch, one commit) and returns
+# how many items it handled, 0 when it has nothing to do.
+_STEPS: list[Callable[[], int]] = []
+
+
+def register_background(fn: Callable[[], int]) -> Callable[[], int]:
+    if fn not in _STEPS:
+        _STEPS.append(fn)
+    return fn
+
+
+def run_background() -> int:
+    """One step of each registered background work; how many items they handled."""
+    done = 0
+    for step in _STEPS:
+        try:
+            done += step() or 0
+        except Exception:  # noqa: BLE001 - a failing step must not stop delivery
+            db.session.rollback()
+            current_app.logger.exception("background step %s failed", step.__name__)
+        finally:
+            db.session.remove()
+    return done
 
 
 def register_periodic(fn: Callable[[], None]) -> Callable[[], None]:
@@ -63,7 +91,7 @@ def work(app, *, once: bool = False, stop=None, batch: int = BATCH) -> int:
             finally:
                 db.session.remove()
             total += sent
-            if sent + failed == 0:
+            if sent + failed + run_background() == 0:
                 if once:
                     break
                 if stop is not None:

@@ -9,6 +9,7 @@ nonce gets the answer stored in the log and never counts twice.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -43,55 +44,87 @@ _revoked = RevokedTicket.__table__
 
 
 def _admit_statement(match):
-    """The admission itself: one conditional UPDATE that returns what the door shows.
+    """One conditional UPDATE that admits, or tells the door why not, in one round trip.
 
-    Whichever request changes the row admits; every other one (any door, any process)
-    changes nothing and is told "already checked in" from a second look at the row.
-    """
-    r = _registration.c
-    return audit.bulk(
-        sa.update(_registration)
-        .where(
-            match,
-            r.organisation_id == sa.bindparam("org"),
-            r.event_id == sa.bindparam("event"),
-            r.status == RegistrationStatus.ACCEPTED,
-            r.checked_in_at.is_(None),
-        )
-        .values(
-            checked_in_at=sa.bindparam("at", type_=_registration.c.checked_in_at.type),
-            checked_in_door=sa.bindparam("door"),
-            checked_in_by_id=sa.bindparam("by"),
-            updated_at=sa.bindparam("now", type_=_registration.c.updated_at.type),
-        )
-        .returning(r.id, r.full_name, r.company, r.category, r.companions),
-        # The door's log (checkin) keeps every admission with its door, device or account
-        # and time; one found by search rather than scanned is also `checkin.manual`.
-        "checkin log; checkin.manual",
-    )
-
-
-# Built once: no statement construction on the hot path, only the compiled-cache lookup.
-_ADMIT_BY_CODE = _admit_statement(_registration.c.ticket_code_hash == sa.bindparam("code"))
-_ADMIT_BY_ID = _admit_statement(_registration.c.id == sa.bindparam("rid"))
-
-
-def _state_statement(match):
-    """Everything the door needs about a registration that was not admitted just now.
-
-    Its status, event and summary, and (through outer joins to the latest admission in
-    the log, its account and its device) when, where and by whom it was first admitted.
+    It matches the ticket's row whatever its state (same organisation) and changes it only
+    when admissible: the right event, accepted, doors open (`:open`), not yet admitted.
+    Every column it sets keeps its value otherwise, so a refused scan writes nothing new.
+    The admitting scan writes its own random `:attempt` into `checked_in_attempt`: the
+    returned row says whether *this* scan admitted (any other door, in any process, sees
+    another number). For a ticket admitted before, RETURNING also carries when, where
+    and by whom (the latest admission in the log, its account and its device), so the
+    refusal path costs what admission costs: this statement and the log's INSERT.
     """
     r, c = _registration.c, _checkin.c
+    admissible = sa.and_(
+        sa.bindparam("open", type_=sa.Boolean),
+        r.event_id == sa.bindparam("event"),
+        r.status == RegistrationStatus.ACCEPTED,
+        r.checked_in_at.is_(None),
+    )
+
+    def when_admissible(value, column):
+        return sa.case((admissible, value), else_=column)
+
+    won = r.checked_in_attempt == sa.bindparam("attempt")
+
+    def unless_won(value):  # the details of an earlier admission, looked up only then
+        return sa.case((won, sa.null()), else_=value)
+
     latest = (
         sa.select(sa.func.max(c.id))
         .where(c.registration_id == r.id, c.result == CheckInResult.ADMITTED)
+        .correlate(_registration)
         .scalar_subquery()
     )
     admission = _checkin.alias("admission")
-    a = admission.c
-    return (
-        sa.select(
+
+    def of_admission(column):
+        return (
+            sa.select(column)
+            .where(admission.c.id == latest)
+            .correlate(_registration)
+            .scalar_subquery()
+        )
+
+    user_id = sa.func.coalesce(of_admission(admission.c.user_id), r.checked_in_by_id)
+    device_id = of_admission(admission.c.device_id)
+
+    def of_user(column):
+        return (
+            sa.select(column)
+            .where(_user.c.id == user_id)
+            .correlate(_registration)
+            .scalar_subquery()
+        )
+
+    def of_device(column):
+        return (
+            sa.select(column)
+            .where(_device.c.id == device_id)
+            .correlate(_registration)
+            .scalar_subquery()
+        )
+
+    return audit.bulk(
+        sa.update(_registration)
+        .where(match, r.organisation_id == sa.bindparam("org"))
+        .values(
+            checked_in_at=when_admissible(
+                sa.bindparam("at", type_=r.checked_in_at.type), r.checked_in_at
+            ),
+            checked_in_door=when_admissible(
+                sa.bindparam("door", type_=sa.String), r.checked_in_door
+            ),
+            checked_in_by_id=when_admissible(
+                sa.bindparam("by", type_=sa.Integer), r.checked_in_by_id
+            ),
+            checked_in_attempt=when_admissible(
+                sa.bindparam("attempt", type_=sa.BigInteger), r.checked_in_attempt
+            ),
+            updated_at=when_admissible(sa.bindparam("now", type_=r.updated_at.type), r.updated_at),
+        )
+        .returning(
             r.id,
             r.event_id,
             r.status,
@@ -101,24 +134,24 @@ def _state_statement(match):
             r.companions,
             r.checked_in_at,
             r.checked_in_door,
-            sa.func.coalesce(a.user_id, r.checked_in_by_id).label("user_id"),
-            a.device_id,
-            a.client_id,
-            _user.c.full_name.label("user_name"),
-            _user.c.email.label("user_email"),
-            _device.c.label.label("device_label"),
-            _device.c.door.label("device_door"),
-        )
-        .select_from(_registration)
-        .outerjoin(admission, a.id == latest)
-        .outerjoin(_user, _user.c.id == sa.func.coalesce(a.user_id, r.checked_in_by_id))
-        .outerjoin(_device, _device.c.id == a.device_id)
-        .where(match, r.organisation_id == sa.bindparam("org"))
+            won.label("admitted"),
+            unless_won(user_id).label("user_id"),
+            unless_won(device_id).label("device_id"),
+            unless_won(of_admission(admission.c.client_id)).label("client_id"),
+            unless_won(of_user(_user.c.full_name)).label("user_name"),
+            unless_won(of_user(_user.c.email)).label("user_email"),
+            unless_won(of_device(_device.c.label)).label("device_label"),
+            unless_won(of_device(_device.c.door)).label("device_door"),
+        ),
+        # The door's log (checkin) keeps every admission with its door, device or account
+        # and time; one found by search rather than scanned is also `checkin.manual`.
+        "checkin log; checkin.manual",
     )
 
 
-_STATE_BY_CODE = _state_statement(_registration.c.ticket_code_hash == sa.bindparam("code"))
-_STATE_BY_ID = _state_statement(_registration.c.id == sa.bindparam("rid"))
+# Built once: no statement construction on the hot path, only the compiled-cache lookup.
+_ADMIT_BY_CODE = _admit_statement(_registration.c.ticket_code_hash == sa.bindparam("code"))
+_ADMIT_BY_ID = _admit_statement(_registration.c.id == sa.bindparam("rid"))
 _INSERT_LOG = sa.insert(_checkin).returning(_checkin.c.id)
 
 
@@ -271,37 +304,35 @@ def _attempt(event, scan: Scan, conn: sa.Connection | None, now) -> dict:
 
 
 def _decide(conn, event, scan: Scan, now) -> Outcome:
-    """Admit if the conditional UPDATE takes the row; otherwise say why not."""
+    """Admit if the UPDATE takes the row; otherwise say why not, from what it returned."""
     org = event.organisation_id
-    admit_params = {
+    if scan.key is None:  # nothing readable was presented
+        return Outcome(CheckInResult.NOT_VALID, RefusalReason.UNKNOWN)
+    params = {
         scan.key: scan.value,
         "org": org,
         "event": event.id,
+        "open": doors_open(event, scan.at),
         "at": scan.at,
         "now": now,
         "door": scan.door,
         "by": scan.user_id,
+        "attempt": secrets.randbits(62),
     }
-    if scan.key is not None and doors_open(event, scan.at):
-        admit = _ADMIT_BY_CODE if scan.key == "code" else _ADMIT_BY_ID
-        row = conn.execute(admit, admit_params).first()
-        if row is not None:
-            return Outcome(CheckInResult.ADMITTED, None, row.id, _summary(row), iso(scan.at))
-    state, revoked = _state(conn, scan.key, {scan.key: scan.value, "org": org})
+    admit = _ADMIT_BY_CODE if scan.key == "code" else _ADMIT_BY_ID
+    state, revoked = conn.execute(admit, params).first(), False
+    if state is None and scan.key == "code":
+        state, revoked = _revoked_state(conn, params), True
     if state is None:
         return Outcome(CheckInResult.NOT_VALID, RefusalReason.UNKNOWN)
+    summary = _summary(state)
+    if state.admitted and not revoked:
+        return Outcome(CheckInResult.ADMITTED, None, state.id, summary, iso(scan.at))
     if state.event_id != event.id:  # another event's guest is not this door's
         return Outcome(CheckInResult.NOT_VALID, RefusalReason.WRONG_EVENT)
-    summary = _summary(state)
     reason = _refusal(event, scan, state, revoked)
     if reason is not None:
         return Outcome(CheckInResult.NOT_VALID, reason, state.id, summary)
-    if state.checked_in_at is None:
-        # Undone between the UPDATE and this look: admit now, by its id.
-        again = {**admit_params, "rid": state.id}
-        again.pop("code", None)
-        if conn.execute(_ADMIT_BY_ID, again).first() is not None:
-            return Outcome(CheckInResult.ADMITTED, None, state.id, summary, iso(scan.at))
     first = _first_from_state(state)
     return Outcome(CheckInResult.ALREADY_CHECKED_IN, None, state.id, summary, first["at"], first)
 
@@ -365,22 +396,19 @@ def _summary(row) -> dict:
     }
 
 
-def _state(conn, key, params):
-    """(the registration's state row or None, whether the code was a revoked ticket)."""
-    if key is None:  # nothing readable was presented
-        return None, False
-    statement = _STATE_BY_CODE if key == "code" else _STATE_BY_ID
-    state = conn.execute(statement, params).first()
-    if state is not None or key != "code":
-        return state, False
+def _revoked_state(conn, params):
+    """The registration a revoked ticket code belonged to, looked at but never admitted."""
     revoked_id = conn.execute(
         sa.select(_revoked.c.registration_id).where(
             _revoked.c.code_hash == params["code"], _revoked.c.organisation_id == params["org"]
         )
     ).scalar()
     if revoked_id is None:
-        return None, False
-    return conn.execute(_STATE_BY_ID, {"rid": revoked_id, "org": params["org"]}).first(), True
+        return None
+    # `open` false: the UPDATE changes nothing and only reads the registration's state.
+    look = {**params, "rid": revoked_id, "open": False}
+    look.pop("code")
+    return conn.execute(_ADMIT_BY_ID, look).first()
 
 
 def _first_from_state(state) -> dict:

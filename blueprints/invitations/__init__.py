@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints.invitations import emails, listeners, reminders
+from blueprints.invitations import emails, jobs, listeners, reminders
 from blueprints.invitations.routes import bp
 from core.outbox import register_builders
-from core.outbox_worker import register_periodic
+from core.outbox_worker import register_background, register_periodic
 from core.signals import event_cancelled, event_changed
 
 
@@ -16,5 +16,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_builders(emails.BUILDERS)
     register_periodic(reminders.run_due_reminders)
+    register_background(jobs.run_background_step)
     event_changed.connect(listeners.on_event_changed)
     event_cancelled.connect(listeners.on_event_cancelled)

@@ -88,3 +88,48 @@ class EventNotice(OrgScopedMixin, TimestampMixin, Base):
     @property
     def change_set(self) -> set[str]:
         return {c for c in self.changes.split(",") if c}
+
+
+class InvitationJobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class InvitationJob(OrgScopedMixin, TimestampMixin, Base):
+    """A large invitation, done by the outbox workers in batches while the organiser waits
+    on a progress page. Members are taken in id order: `last_member_id` is where the next
+    batch starts, moved in the same commit as the batch's invitations and emails, so a
+    batch is either wholly done or not at all and a killed worker's batch is done again."""
+
+    __tablename__ = "invitation_job"
+    __table_args__ = (sa.CheckConstraint("done >= 0 AND done <= total", name="done_within_total"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    audience: Mapped[dict] = mapped_column(sa.JSON, default=dict, comment="who to invite")
+    state: Mapped[InvitationJobState] = mapped_column(
+        str_enum(InvitationJobState, "invitation_job_state"),
+        default=InvitationJobState.QUEUED,
+        index=True,
+    )
+    total: Mapped[int] = mapped_column(default=0, comment="members matching when it was made")
+    done: Mapped[int] = mapped_column(default=0, comment="members looked at")
+    invited: Mapped[int] = mapped_column(default=0)
+    emailed: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0, comment="batches that failed (tried again)")
+    last_error: Mapped[str] = mapped_column(sa.Text, default="")
+    last_member_id: Mapped[int] = mapped_column(default=0, comment="the next batch starts after")
+    finished_at: Mapped[datetime | None] = mapped_column()
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def percent(self) -> int:
+        if self.state == InvitationJobState.DONE:
+            return 100
+        return min(100, self.done * 100 // self.total) if self.total else 0

@@ -5,10 +5,10 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
-from blueprints.invitations import delivery, notices, reminders, services
+from blueprints.invitations import delivery, jobs, notices, reminders, services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
-from blueprints.invitations.models import EventNotice, Invitation
-from blueprints.members import services as members
+from blueprints.invitations.models import EventNotice, Invitation, InvitationJob, InvitationJobState
+from blueprints.members import filters as member_filters
 from blueprints.members.forms import category_choices
 from blueprints.members.models import Member
 from core import outbox, templating
@@ -26,6 +26,7 @@ from core.templating import register_event_tab, register_labels
 from extensions import csrf, db, limiter
 
 bp = Blueprint("invitations", __name__)
+PRINT_PER_PAGE = 60  # cards a printed sheet holds; more QR codes made the page slow
 register_labels(
     "email",
     {
@@ -35,6 +36,15 @@ register_labels(
     },
 )
 
+register_labels(
+    InvitationJobState,
+    {
+        InvitationJobState.QUEUED: _l("Waiting for a worker"),
+        InvitationJobState.RUNNING: _l("In progress"),
+        InvitationJobState.DONE: _l("Finished"),
+        InvitationJobState.FAILED: _l("Stopped"),
+    },
+)
 register_event_tab("invitations.index", _l("Invitations"), Role.ORGANISER, order=20)
 register_labels(
     outbox.OutboxState,
@@ -76,9 +86,10 @@ def index(event_id: int):
 def _audience_form(org_id: int) -> AudienceForm:
     """The audience form with this organisation's tags, categories, trades and members."""
     form = AudienceForm()
-    form.tags.choices = [(t, t) for t in members.tags_of(org_id)]
+    tags, trades = member_filters.filter_lists(org_id)
+    form.tags.choices = [(t, t) for t in tags]
     form.categories.choices = category_choices()
-    form.trades.choices = [(t, templating.key_label("trade", t)) for t in members.trades_of(org_id)]
+    form.trades.choices = [(t, templating.key_label("trade", t)) for t in trades]
     hand = db.session.execute(
         db.select(Member.id, Member.full_name, Member.category, Member.company, Member.phone)
         .where(Member.organisation_id == org_id, Member.archived_at.is_(None))
@@ -103,12 +114,14 @@ def new(event_id: int):
         audience = form.audience()
         if form.confirm.data:
             try:
-                result = services.invite(event, audience, current_user.id)
+                result = jobs.send(event, audience, current_user.id)
             except services.InvitationError as error:
                 db.session.rollback()
                 flash(str(error), "danger")
             else:
                 db.session.commit()
+                if isinstance(result, InvitationJob):  # many: the workers do it in batches
+                    return redirect(url_for("invitations.job", event_id=event.id, job_id=result.id))
                 flash(
                     _(
                         "Invited: %(invited)s. Emails queued: %(emailed)s; without email: "
@@ -120,6 +133,14 @@ def new(event_id: int):
                 return redirect(url_for("invitations.index", event_id=event.id))
         summary = services.preview(event, audience)
     return render_template("invitations/new.html", event=event, form=form, summary=summary)
+
+
+@bp.get("/events/<int:event_id>/invitations/jobs/<int:job_id>")
+@role_required(Role.ORGANISER)
+def job(event_id: int, job_id: int):
+    """A large invitation's progress (the page reloads itself until it is finished)."""
+    event, invitation_job = scoped_child_or_404(Event, event_id, InvitationJob, job_id)
+    return render_template("invitations/job.html", event=event, job=invitation_job)
 
 
 @bp.post("/events/<int:event_id>/invitations/remind")
@@ -218,22 +239,23 @@ def whatsapp(invitation_id: int):
 @bp.get("/events/<int:event_id>/invitations/print")
 @role_required(Role.ORGANISER)
 def print_sheet(event_id: int):
+    """The printable cards, PRINT_PER_PAGE a page: each QR code is drawn per request."""
     event = scoped_get_or_404(Event, event_id)
-    invitations = list(
-        db.session.scalars(
-            db.select(Invitation)
-            .join(Member, Member.id == Invitation.member_id)
-            .where(Invitation.event_id == event.id)
-            .options(contains_eager(Invitation.member))
-            .order_by(Member.full_name)
-            .limit(1000)
-        )
+    page = db.paginate(
+        db.select(Invitation)
+        .join(Member, Member.id == Invitation.member_id)
+        .where(Invitation.event_id == event.id)
+        .options(contains_eager(Invitation.member))
+        .order_by(Member.full_name, Invitation.id),
+        page=request.args.get("page", 1, type=int),
+        per_page=PRINT_PER_PAGE,
+        error_out=False,
     )
     cards = [
         (invitation, qr_svg(services.rsvp_url(invitation.token), border=1))
-        for invitation in invitations
+        for invitation in page.items
     ]
-    return render_template("invitations/print.html", event=event, cards=cards)
+    return render_template("invitations/print.html", event=event, cards=cards, page=page)
 
 
 @bp.route("/u/<token>", methods=["GET", "POST"])

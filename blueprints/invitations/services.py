@@ -88,7 +88,7 @@ def audience_query(event: Event, audience: Audience) -> sa.Select:
     return stmt.where(sa.or_(*conditions))
 
 
-def _already_invited(event: Event) -> sa.Select:
+def already_invited(event: Event) -> sa.Select:
     return sa.select(Invitation.member_id).where(Invitation.event_id == event.id)
 
 
@@ -107,9 +107,9 @@ def preview(event: Event, audience: Audience) -> AudiencePreview:
     count = lambda stmt: db.session.scalar(stmt) or 0  # noqa: E731
     matching = count(sa.select(sa.func.count()).select_from(base))
     invited = count(
-        sa.select(sa.func.count()).select_from(base).where(base.c.id.in_(_already_invited(event)))
+        sa.select(sa.func.count()).select_from(base).where(base.c.id.in_(already_invited(event)))
     )
-    new_members = audience_query(event, audience).where(Member.id.not_in(_already_invited(event)))
+    new_members = audience_query(event, audience).where(Member.id.not_in(already_invited(event)))
     no_email = new_members.where(Member.email.is_(None))
     return AudiencePreview(
         matching=matching,
@@ -138,6 +138,7 @@ class InviteResult:
     emailed: int = 0
     without_email: int = 0
     unsubscribed: int = 0
+    last_member_id: int = 0  # the highest member id invited (where a next batch starts)
 
 
 def invite(
@@ -149,15 +150,35 @@ def invite(
     check_open(event, now)
     if audience.is_empty:
         raise InvitationError(_l("Choose who to invite."))
-    members = list(
-        db.session.execute(
-            audience_query(event, audience)
-            .where(Member.id.not_in(_already_invited(event)))
-            .with_only_columns(Member.id, Member.email, Member.full_name, Member.locale)
-            .add_columns(Member.unsubscribed_at)
-        )
+    result = invite_members(event, audience, actor_id, now)
+    detail = {"invited": result.invited, "emailed": result.emailed}
+    audit.record("invitations.send", "event", event.id, detail=detail, user_id=actor_id)
+    db.session.flush()
+    return result
+
+
+def invite_members(
+    event: Event,
+    audience: Audience,
+    actor_id: int | None,
+    now: datetime,
+    after_id: int | None = None,
+    limit: int | None = None,
+) -> InviteResult:
+    """Invite the audience's members not invited yet: all of them, or (for a batch of a
+    large invitation) the first `limit` with an id above `after_id`, in id order."""
+    stmt = (
+        audience_query(event, audience)
+        .where(Member.id.not_in(already_invited(event)))
+        .with_only_columns(Member.id, Member.email, Member.full_name, Member.locale)
+        .add_columns(Member.unsubscribed_at)
     )
-    result = InviteResult()
+    if after_id is not None:
+        stmt = stmt.where(Member.id > after_id).order_by(Member.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    members = list(db.session.execute(stmt))
+    result = InviteResult(last_member_id=max((m[0] for m in members), default=0))
     invitations = [
         Invitation(
             organisation_id=event.organisation_id,
@@ -195,9 +216,6 @@ def invite(
             }
         )
     result.emailed = outbox.enqueue_many(db.session, messages)
-    detail = {"invited": result.invited, "emailed": result.emailed}
-    audit.record("invitations.send", "event", event.id, detail=detail, user_id=actor_id)
-    db.session.flush()
     return result
 
 

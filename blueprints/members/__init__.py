@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from blueprints.members import filters
 from blueprints.members.cli import cli
 from blueprints.members.models import Member
 from blueprints.members.routes import bp
@@ -15,3 +16,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     audit.track(Member, "member")
     app.cli.add_command(cli)
+    filters.listen()

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from blueprints.members import importer, imports, services
+from blueprints.members import filters, importer, imports, services
 from blueprints.members.forms import (
     ImportConfirmForm,
     ImportMappingForm,
@@ -80,12 +80,13 @@ def index():
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
     )
+    tags, trades = filters.filter_lists(current_org_id())
     return render_template(
         "members/index.html",
         page=page,
         f=f,
-        tags=services.tags_of(current_org_id()),
-        trades=services.trades_of(current_org_id()),
+        tags=tags,
+        trades=trades,
         categories=category_choices(),
         sorts=services.SORTS,
     )

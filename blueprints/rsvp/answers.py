@@ -126,7 +126,9 @@ def respond(invitation: Invitation, data: RsvpData, now: datetime | None = None)
         seats.drop_ticket(registration, now)
     invitation.responded_at = now
     db.session.flush()
-    if previous == RegistrationStatus.ACCEPTED or data.accept:
+    # Someone who held a place (or waits) may have freed seats: fill them. A first "yes"
+    # was placed by `seats.place`, which let those already waiting in first.
+    if previous in (RegistrationStatus.ACCEPTED, RegistrationStatus.WAITLISTED):
         seats.promote_waitlist(event, now)
     return registration
 

@@ -79,6 +79,9 @@ class Registration(OrgScopedMixin, TimestampMixin, Base):
     checked_in_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL")
     )
+    checked_in_attempt: Mapped[int | None] = mapped_column(
+        sa.BigInteger, comment="random number drawn by the scan that admitted (tells it it won)"
+    )
 
     ticket_code = sealed_token("ticket_code")
 

@@ -150,6 +150,8 @@ def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registra
         return []
     free = free_seats(event)
     promoted = []
+    if free <= 0:  # a full hall: nobody to move up, no need to read the waiting list
+        return promoted
     waiting = db.session.scalars(
         sa.select(Registration)
         .where(

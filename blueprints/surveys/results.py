@@ -184,57 +184,63 @@ def answer_text(question: SurveyQuestion, value, locale: str) -> str:
 
 
 def export_rows(survey: Survey, locale: str, *, category: str = "", trade: str = ""):
-    """Header and rows: one row per response, one column per question."""
+    """Header and rows: one row per response, one column per question. The rows are a
+    generator reading the responses (with their registration and companion) in pages
+    while the file is sent, for `core.exports.send`: never all in memory."""
     with force_locale(locale):
-        return _export_rows(survey, locale, category=category, trade=trade)
-
-
-def _export_rows(survey: Survey, locale: str, *, category: str, trade: str):
-    header = [str(_l("Day"))]
-    if not survey.anonymous:
-        header += [str(_l("Name")), str(_l("Company")), str(_l("Trade")), str(_l("Category"))]
-    header += [localized(q, "label", locale) for q in survey.questions]
-    registrations = {}
-    responses = responses_for(survey, category=category, trade=trade)
-    if not survey.anonymous:
-        ids = {r.registration_id for r in responses if r.registration_id}
-        if ids:
-            registrations = {
-                reg.id: reg
-                for reg in db.session.scalars(
-                    sa.select(Registration).where(
-                        Registration.id.in_(ids),
-                        Registration.organisation_id == survey.organisation_id,
-                    )
-                )
-            }
-    companions = {}
-    if not survey.anonymous:
-        ids = {r.companion_id for r in responses if r.companion_id}
-        if ids:
-            companions = {
-                c.id: c
-                for c in db.session.scalars(sa.select(Companion).where(Companion.id.in_(ids)))
-            }
-    rows = []
-    for response in sorted(responses, key=lambda r: (r.answered_on, r.id)):
-        row: list = [response.answered_on.isoformat()]
+        header = [str(_l("Day"))]
         if not survey.anonymous:
-            reg = registrations.get(response.registration_id)
-            companion = companions.get(response.companion_id)
-            name = companion.full_name if companion else (reg.full_name if reg else "")
-            row += [
-                name,
-                reg.company if reg else "",
-                reg.trade if reg else "",
-                reg.category.value if reg else "",
-            ]
-        for question in survey.questions:
-            row.append(
-                answer_text(question, (response.answers or {}).get(str(question.id)), locale)
+            header += [str(_l("Name")), str(_l("Company")), str(_l("Trade")), str(_l("Category"))]
+    header += [localized(q, "label", locale) for q in survey.questions]
+    return header, _export_lines(survey, locale, category=category, trade=trade)
+
+
+def _export_lines(survey: Survey, locale: str, *, category: str, trade: str):
+    questions = list(survey.questions)
+    where = [
+        SurveyResponse.survey_id == survey.id,
+        SurveyResponse.organisation_id == survey.organisation_id,
+    ]
+    if survey.anonymous:
+        stmt = sa.select(SurveyResponse, sa.null(), sa.null()).where(*where)
+    else:
+        stmt = (
+            sa.select(SurveyResponse, Registration, Companion)
+            .outerjoin(
+                Registration,
+                sa.and_(
+                    Registration.id == SurveyResponse.registration_id,
+                    Registration.organisation_id == survey.organisation_id,
+                ),
             )
-        rows.append(row)
-    return header, rows
+            .outerjoin(Companion, Companion.id == SurveyResponse.companion_id)
+            .where(*where)
+        )
+        if category:
+            stmt = stmt.where(Registration.category == category)
+        if trade:
+            stmt = stmt.where(Registration.trade == trade)
+    if (category or trade) and _count(stmt) < MIN_GROUP:
+        return  # a breakdown of too few people gives none
+    stmt = stmt.order_by(SurveyResponse.answered_on, SurveyResponse.id)
+    with force_locale(locale):
+        for response, reg, companion in db.session.execute(stmt.execution_options(yield_per=500)):
+            row: list = [response.answered_on.isoformat()]
+            if not survey.anonymous:
+                name = companion.full_name if companion else (reg.full_name if reg else "")
+                row += [
+                    name,
+                    reg.company if reg else "",
+                    reg.trade if reg else "",
+                    reg.category.value if reg else "",
+                ]
+            answers = response.answers or {}
+            row += [answer_text(q, answers.get(str(q.id)), locale) for q in questions]
+            yield row
+
+
+def _count(stmt) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
 
 
 def filter_options(survey: Survey) -> tuple[list[str], list[str]]:

@@ -44,6 +44,11 @@ def statements():
         sa.event.remove(db.engine, "before_cursor_execute", record)
 
 
+def _reads_device(statement: str) -> bool:
+    """A look-up of a device token (the admission's UPDATE names door_device in RETURNING)."""
+    return statement.startswith("SELECT") and "FROM door_device" in statement
+
+
 def scan(client, event_id, code, token, nonce=None):
     url = f"/api/v1/events/{event_id}/checkins"
     response = client.post(
@@ -69,18 +74,70 @@ def test_an_admission_is_one_update_and_one_insert(client, event, device_token):
     assert sent[1].startswith("INSERT INTO checkin")
 
 
-def test_already_checked_in_adds_one_select_and_says_by_whom(client, event, device_token):
-    guest = make_registration(event)
-    code, event_id = guest.ticket_code, event.id
+def test_already_checked_in_costs_what_admission_costs_and_says_by_whom(
+    client, event, device_token
+):
+    """The refusal path: the same UPDATE (which changes nothing) and the log's INSERT."""
+    guest, other = make_registration(event), make_registration(event, "Youssef")
+    code, other_code, event_id = guest.ticket_code, other.ticket_code, event.id
     scan(client, event_id, code, device_token)
+    with statements() as admitting:
+        scan(client, event_id, other_code, device_token)
+    before = db.session.execute(
+        sa.select(Registration.checked_in_at, Registration.updated_at).where(
+            Registration.id == guest.id
+        )
+    ).one()
     with statements() as sent:
         response = scan(client, event_id, code, device_token)
     assert response.json["result"] == "already_checked_in"
     assert response.json["first_check_in"]["door"] == "B"
     assert response.json["first_check_in"]["by"] == "Phone B"
-    assert [s.split()[0] for s in sent] == ["UPDATE", "SELECT", "INSERT"]
+    assert [s.split()[0] for s in sent] == ["UPDATE", "INSERT"]
+    assert len(sent) <= len(admitting) == 2
+    db.session.expire_all()
+    after = db.session.execute(
+        sa.select(Registration.checked_in_at, Registration.updated_at).where(
+            Registration.id == guest.id
+        )
+    ).one()
+    assert after == before  # the refused scan changed nothing on the registration
     results = db.session.scalars(sa.select(CheckIn.result).order_by(CheckIn.id)).all()
-    assert results == [CheckInResult.ADMITTED, CheckInResult.ALREADY_CHECKED_IN]
+    assert results == [
+        CheckInResult.ADMITTED,
+        CheckInResult.ADMITTED,
+        CheckInResult.ALREADY_CHECKED_IN,
+    ]
+
+
+def test_a_refusal_by_status_is_two_statements_too(client, event, device_token):
+    from blueprints.rsvp.models import RegistrationStatus
+
+    guest = make_registration(event)
+    guest.status = RegistrationStatus.CANCELLED
+    db.session.commit()
+    code, event_id = guest.ticket_code, event.id
+    scan(client, event_id, make_registration(event, "Warm").ticket_code, device_token)
+    with statements() as sent:
+        response = scan(client, event_id, code, device_token)
+    assert response.json["result"] == "not_valid"
+    assert response.json["reason"] == "revoked"  # what a cancelled ticket is told
+    assert [s.split()[0] for s in sent] == ["UPDATE", "INSERT"]
+    assert db.session.get(Registration, guest.id).checked_in_at is None
+
+
+def test_a_scan_identical_to_the_admitting_one_is_still_told_already(event, door):
+    """Same door, same account, same instant: only the admitting scan's own random number
+    says "admitted", so a twin scan cannot pass for the first one."""
+    guest = make_registration(event)
+    code, now = guest.ticket_code, utcnow()
+    answers = []
+    for _ in range(2):
+        answers.append(admission.check_in(event, code, "A", by_user=door, now=now))
+        db.session.commit()
+    assert [a["result"] for a in answers] == ["admitted", "already_checked_in"]
+    assert answers[1]["first_check_in"]["by"] == door.full_name
+    assert db.session.scalar(sa.select(sa.func.count(CheckIn.id))) == 2
 
 
 def test_a_nonce_retry_on_the_fast_path_keeps_the_first_answer(client, event, device_token):
@@ -99,7 +156,7 @@ def test_the_device_is_marked_used_once_a_minute_not_on_every_scan(client, event
     assert device.last_used_at is not None
     with statements() as sent:
         scan(client, event_id, codes[1], device_token)
-    assert not any("door_device" in s for s in sent)
+    assert not any(s.startswith("UPDATE door_device") for s in sent)
 
 
 def test_a_token_is_looked_up_once_per_ttl(client, event, device_token, monkeypatch):
@@ -110,11 +167,11 @@ def test_a_token_is_looked_up_once_per_ttl(client, event, device_token, monkeypa
     scan(client, event_id, codes[0], device_token)
     with statements() as sent:
         scan(client, event_id, codes[1], device_token)
-    assert not any("FROM door_device" in s for s in sent)
+    assert not any(_reads_device(s) for s in sent)
     clock[0] += devices.TOKEN_CACHE_SECONDS + 0.1
     with statements() as sent:
         scan(client, event_id, codes[2], device_token)
-    assert any("FROM door_device" in s for s in sent)
+    assert any(_reads_device(s) for s in sent)
 
 
 def test_a_revocation_elsewhere_is_honoured_within_the_ttl(
@@ -158,16 +215,6 @@ def test_the_cache_keeps_token_hashes_never_tokens(client, event, device_token):
     scan(client, event.id, guest.ticket_code, device_token)
     assert device_token not in devices._token_cache
     assert devices._token_cache  # keyed by the SHA-256 of the token
-
-
-def test_a_registration_undone_between_update_and_look_is_admitted(event, door, monkeypatch):
-    """The fallback when the conditional UPDATE missed a row that the look finds admissible."""
-    guest = make_registration(event)
-    monkeypatch.setattr(admission, "_ADMIT_BY_CODE", admission._admit_statement(sa.false()))
-    answer = admission.check_in(event, guest.ticket_code, "A", by_user=door)
-    db.session.commit()
-    assert answer["result"] == "admitted"
-    assert db.session.get(Registration, guest.id).checked_in_at is not None
 
 
 def _sqlite_file(app) -> str | None:

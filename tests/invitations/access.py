@@ -1,4 +1,4 @@
-from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
+from blueprints.invitations.models import EventNotice, Invitation, InvitationJob, NoticeKind
 from core.outbox import OutboxMessage, OutboxState
 from tests.access import Access
 from tests.conftest import make_member
@@ -33,9 +33,13 @@ def setup(world):
         subject_id=invitation.id,
         state=OutboxState.FAILED,
     )
-    db.session.add_all([notice, message])
+    job = InvitationJob(
+        organisation_id=world.org.id, event_id=world.event.id, audience={"everyone": True}, total=3
+    )
+    db.session.add_all([notice, message, job])
     db.session.commit()
     world.invitation, world.notice, world.message = invitation, notice, message
+    world.invitation_job = job
 
 
 ROUTES = {
@@ -44,6 +48,10 @@ ROUTES = {
         Access(LOGIN, NO, 200, 200, 404, **EVENT),
         Access(LOGIN, NO, 200, 200, 404, method="POST", **EVENT),
     ],
+    "invitations.job": Access(
+        LOGIN, NO, 200, 200, 404,
+        params=lambda w: {"event_id": w.event.id, "job_id": w.invitation_job.id},
+    ),
     "invitations.remind": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
     "invitations.schedule": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
     "invitations.retry_failed": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),

@@ -244,3 +244,17 @@ def test_whoever_answered_counts_as_reached_even_if_the_email_is_still_queued(an
     db.session.commit()
     results = surveys_results.compute_results(answered, "fr")
     assert (results.sent, results.responses, results.rate) == (5, 5, 1.0)
+
+
+def test_the_survey_export_reads_the_responses_only_as_the_file_is_written(answered, survey):
+    """The rows are a generator over one paged query (core.exports.send streams them)."""
+    from tests.checkin.test_hot_path import statements
+
+    with statements() as sent:
+        header, rows = surveys_results.export_rows(survey, "fr")
+        asked_before = [s for s in sent if "FROM survey_response" in s]
+        first = next(rows)
+        lines = [first, *rows]
+        asked = [s for s in sent if "FROM survey_response" in s]
+    assert asked_before == [] and len(asked) == 1
+    assert len(lines) == 5 and len(first) == len(header)
