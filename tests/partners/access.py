@@ -46,5 +46,6 @@ ROUTES = {
     ],
     "partners.take": Access(LOGIN, NO, NO, NO, NO, method="POST", partner=302, **ROUTED),
     "reports.report": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "reports.report_pdf": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "reports.notes": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
 }
