@@ -47,5 +47,13 @@ ROUTES = {
     "partners.take": Access(LOGIN, NO, NO, NO, NO, method="POST", partner=302, **ROUTED),
     "reports.report": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "reports.report_pdf": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "press.edit": [
+        Access(LOGIN, NO, 200, 200, 404, **EVENT),
+        Access(LOGIN, NO, 400, 400, 404, method="POST", **EVENT),
+    ],
+    "press.regenerate": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
+    "press.as_pdf": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "press.as_docx": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "press.as_text": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "reports.notes": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
 }
