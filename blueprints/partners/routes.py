@@ -23,12 +23,19 @@ from core.access import (
     scoped_get_or_404,
 )
 from core.roles import Role
-from core.templating import register_nav
+from core.templating import register_labels, register_nav
 from extensions import db, limiter
 
 bp = Blueprint("partners", __name__)
 
 register_nav("partners.inbox", _l("Follow-ups to answer"), Role.PARTNER, order=0)
+register_labels(
+    "email",
+    {
+        "partner_invite": _l("Invitation to a partner account"),
+        "partner_digest": _l("Weekly digest of a partner account"),
+    },
+)
 
 
 @bp.route("/partners/<int:partner_id>/accounts", methods=["GET", "POST"])
