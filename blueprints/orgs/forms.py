@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from blueprints.orgs.models import PartnerKind
 
@@ -43,5 +43,5 @@ class PartnerForm(FlaskForm):
     digest_days = IntegerField(
         _l("Weekly email to the partner's accounts: follow-ups open for at least (days)"),
         default=7,
-        validators=[InputRequired(), NumberRange(min=1, max=90)],
+        validators=[Optional(), NumberRange(min=1, max=90)],
     )

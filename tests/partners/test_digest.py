@@ -13,7 +13,7 @@ from core.outbox import OutboxMessage
 from core.outbox_delivery import deliver_due
 from core.roles import Role
 from extensions import db
-from tests.conftest import make_org, make_partner, make_user
+from tests.conftest import form_page_token, make_org, make_partner, make_user
 from tests.followups.conftest import raise_concern
 
 
@@ -93,3 +93,16 @@ def test_next_week_is_another_digest_and_answered_items_are_left_out(app, event,
     item.status, item.resolved_at = FollowUpStatus.OPEN, None  # reopened by the member
     db.session.commit()
     assert "1 queued" in runner.invoke(args=["partners", "digest", "--now", later]).output
+
+
+def test_the_organiser_sets_the_partners_days(app, as_organiser, event):
+    cnss = make_partner(event.organisation, "CNSS Nador")
+    url = f"/partners/{cnss.id}"
+    token = form_page_token(as_organiser, url)
+    data = {"csrf_token": token, "name_fr": "CNSS Nador", "kind": "public_body"}
+    assert as_organiser.post(url, data={**data, "digest_days": "21"}).status_code == 302
+    refused = as_organiser.post(url, data={**data, "digest_days": "365"})
+    assert refused.status_code == 200 and "is-invalid" in refused.get_data(as_text=True)
+    assert as_organiser.post(url, data=data).status_code == 302  # left empty: kept
+    db.session.expire_all()
+    assert db.session.get(type(cnss), cnss.id).digest_days == 21
