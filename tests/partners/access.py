@@ -55,5 +55,7 @@ ROUTES = {
     "press.as_pdf": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "press.as_docx": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "press.as_text": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "badges.sheet": Access(LOGIN, 200, 200, 200, 404, **EVENT),
+    "badges.as_pdf": Access(LOGIN, 200, 200, 200, 404, **EVENT),
     "reports.notes": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
 }
