@@ -158,7 +158,17 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
         locale=registration.locale,
         password_hash="!",
     )
-    db.session.add_all([agent, waiting, reader])
+    keeper = User(
+        organisation_id=org.id,
+        email=f"keeper-{registration.locale}@example.ma",
+        role=Role.ORGANISER,
+        full_name=registration.full_name,
+        locale=registration.locale,
+        password_hash="!",
+        reset_expires_at=utcnow() + timedelta(hours=1),
+    )
+    keeper.reset = new_token()
+    db.session.add_all([agent, waiting, reader, keeper])
     db.session.flush()
     on_invitation = {"invitation_id": invitation.id}
     on_registration = {"registration_id": registration.id}
@@ -178,6 +188,7 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
         "followup_answer": {"message_id": answer.id},
         "partner_invite": {"user_id": agent.id},
         "partner_digest": {"user_id": reader.id, "week": "2026-W49", "followup_ids": [waiting.id]},
+        "password_reset": {"user_id": keeper.id},
     }
 
 

@@ -34,6 +34,15 @@ ROUTES = {
         Access(LOGIN, NO, 200, 200, 404, **PARTNER),
         Access(LOGIN, NO, 200, 200, 404, method="POST", **PARTNER),
     ],
+    "partners.set_active": Access(
+        LOGIN,
+        NO,
+        400,
+        400,
+        404,
+        method="POST",
+        params=lambda w: {"partner_id": w.partner.id, "user_id": w.partner_user.id},
+    ),  # fmt: skip
     # a link for one person: anyone holding it may use it, signed in or not
     "partners.welcome": [
         Access(200, 200, 200, 200, 200, params=lambda w: {"token": w.invite_token}),
