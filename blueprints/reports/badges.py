@@ -64,7 +64,8 @@ def badges(event: Event, who: str = "all", person: str = "") -> list[Badge]:
         kind = ""
     for registration in _people(event, who if who in WHO else "all", kind, one):
         code = registration.ticket_code
-        qr = qr_svg(ticket_url(code), border=1) if code else ""
+        # one document many times: without the writer's fixed id, ids stay unique
+        qr = qr_svg(ticket_url(code), border=1).replace(' id="qr-path"', "", 1) if code else ""
         if kind != "c":
             result.append(Badge(registration.full_name, registration.company,
                                 registration.category, qr, f"r{registration.id}"))  # fmt: skip
