@@ -25,7 +25,7 @@ CSP = "; ".join(
 
 # Pages reached by a personal link (the link is the key), and downloads of personal data:
 # never kept by a shared computer's cache, never sent on as a Referer.
-PRIVATE_PATHS = ("/r/", "/t/", "/s/", "/u/", "/confirm/")
+PRIVATE_PATHS = ("/r/", "/t/", "/s/", "/u/", "/confirm/", "/f/", "/welcome/", "/password/reset/")
 
 
 def _private() -> bool:

@@ -86,6 +86,8 @@ def test_forgotten_password_by_email_once_and_same_answer_for_anyone(
     assert login(other, agent.email).status_code == 302  # a session opened before the reset
     page = client.get(link)
     assert page.status_code == 200
+    assert page.headers["Referrer-Policy"] == "no-referrer"  # the link is not sent on
+    assert page.headers["Cache-Control"] == "no-store"
     token = form_page_token(client, link)
     short = client.post(link, data={"csrf_token": token, "new": "x", "confirm": "x"})
     assert short.status_code == 200 and "is-invalid" in short.get_data(as_text=True)
