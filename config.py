@@ -93,6 +93,9 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # "Forgotten password" requests: per client address, and per email address asked for.
+    RESET_RATE_LIMIT = os.environ.get("RESET_RATE_LIMIT", "5 per hour")
+    RESET_EMAIL_RATE_LIMIT = os.environ.get("RESET_EMAIL_RATE_LIMIT", "3 per hour")
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
 
     PAGE_SIZE = 25

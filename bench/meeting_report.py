@@ -2,8 +2,9 @@
 
 .venv/bin/python bench/meeting_report.py [registrations] [followups]
 
-Prints the time to compute the report and to render its page (Arabic), and the peak
-memory of the process. Aim: under 5 s and 300 MB.
+Prints the time to compute the report and to render its page (Arabic), then its PDF, the
+press release's PDF and the badges' PDF (those who arrived: two in three), and the peak
+memory of the process. Aim: under 5 s and 300 MB for the report and its PDF.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from blueprints.rsvp.models import Registration, RegistrationStatus  # noqa: E40
 from blueprints.surveys import services as surveys  # noqa: E402
 from core.db import utcnow  # noqa: E402
 from core.roles import Role  # noqa: E402
+from core.tokens import new_token  # noqa: E402
 from extensions import db  # noqa: E402
 
 HOSTILE = "<script>alert(1)</script>\u202e" + "x" * 10_000
@@ -57,11 +59,13 @@ def main(people: int, concerns: int) -> None:
         db.session.add(event)
         db.session.flush()
         for n in range(people):
-            db.session.add(Registration(
+            registration = Registration(
                 organisation_id=org.id, event_id=event.id, status=RegistrationStatus.ACCEPTED,
-                full_name=f"P{n}", email=f"p{n}@example.ma", trade=f"trade {n % 40}",
-                checked_in_at=start if n % 3 else None,
-            ))  # fmt: skip
+                full_name=f"مقاول {n}", email=f"p{n}@example.ma", trade=f"trade {n % 40}",
+                checked_in_at=start if n % 3 else None, company=HOSTILE[:60],
+            )  # fmt: skip
+            registration.ticket_code = new_token()
+            db.session.add(registration)
         for n in range(concerns):
             db.session.add(FollowUp(
                 organisation_id=org.id, event_id=event.id, text=HOSTILE[:500],
@@ -85,6 +89,18 @@ def main(people: int, concerns: int) -> None:
     print(f"{people} registrations, {concerns} follow-ups: report page {times[0]:.2f} s "
           f"(first request), {times[1]:.2f} s (next), "
           f"{len(response.data) / 1024:.0f} KB; peak memory {peak:.0f} MB")  # fmt: skip
+    for name, url in (
+        ("report PDF", f"/events/{event_id}/report.pdf?lang=ar"),
+        ("press release PDF", f"/events/{event_id}/press-release.pdf?lang=ar"),
+        ("badges PDF (arrived)", f"/events/{event_id}/badges.pdf?who=arrived"),
+    ):
+        began = time.perf_counter()
+        response = client.get(url)
+        took = time.perf_counter() - began
+        assert response.status_code == 200 and response.data.startswith(b"%PDF"), name
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{name}: {took:.2f} s, {len(response.data) / 1024:.0f} KB; "
+              f"peak memory {peak:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":

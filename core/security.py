@@ -25,7 +25,9 @@ CSP = "; ".join(
 
 # Pages reached by a personal link (the link is the key), and downloads of personal data:
 # never kept by a shared computer's cache, never sent on as a Referer.
-PRIVATE_PATHS = ("/r/", "/t/", "/s/", "/u/", "/confirm/", "/my-data/")
+PRIVATE_PATHS = (
+    "/r/", "/t/", "/s/", "/u/", "/confirm/", "/my-data/", "/f/", "/welcome/", "/password/reset/",
+)  # fmt: skip
 
 
 def _private() -> bool:

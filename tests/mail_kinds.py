@@ -140,7 +140,35 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
         invite_expires_at=utcnow() + timedelta(days=7),
     )
     agent.invite = new_token()
-    db.session.add(agent)
+    waiting = FollowUp(
+        organisation_id=org.id,
+        event_id=event.id,
+        text="Mon attestation de salaire n’apparaît pas sur Damancom.",
+        source=FollowUpSource.RSVP,
+        raised_by_name=registration.full_name,
+        partner_id=partner.id,
+        created_at=utcnow() - timedelta(days=9),
+    )
+    reader = User(
+        organisation_id=org.id,
+        email=f"reader-{registration.locale}@cnss.example",
+        role=Role.PARTNER,
+        partner_id=partner.id,
+        full_name=registration.full_name,
+        locale=registration.locale,
+        password_hash="!",
+    )
+    keeper = User(
+        organisation_id=org.id,
+        email=f"keeper-{registration.locale}@example.ma",
+        role=Role.ORGANISER,
+        full_name=registration.full_name,
+        locale=registration.locale,
+        password_hash="!",
+        reset_expires_at=utcnow() + timedelta(hours=1),
+    )
+    keeper.reset = new_token()
+    db.session.add_all([agent, waiting, reader, keeper])
     db.session.flush()
     on_invitation = {"invitation_id": invitation.id}
     on_registration = {"registration_id": registration.id}
@@ -159,6 +187,8 @@ def _subjects(org, event, invitation, registration) -> dict[str, dict]:
         "my_data_link": {"link_id": link.id},
         "followup_answer": {"message_id": answer.id},
         "partner_invite": {"user_id": agent.id},
+        "partner_digest": {"user_id": reader.id, "week": "2026-W49", "followup_ids": [waiting.id]},
+        "password_reset": {"user_id": keeper.id},
     }
 
 

@@ -70,3 +70,21 @@ class EditStaffForm(StaffForm):
                     "At least %(num)s character.", "At least %(num)s characters.", MIN_PASSWORD
                 )
             )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    new = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)],
+        description=lazy_ngettext(
+            "At least %(num)s character.", "At least %(num)s characters.", MIN_PASSWORD
+        ),
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
+    )

@@ -44,10 +44,15 @@ class User(UserMixin, OrgScopedMixin, TimestampMixin, Base):
     invite_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     invite_sealed: Mapped[str | None] = mapped_column(sa.String(200))
     invite_expires_at: Mapped[datetime | None] = mapped_column()
+    # The one-time link of a "forgotten password" email; None once used or replaced.
+    reset_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    reset_sealed: Mapped[str | None] = mapped_column(sa.String(200))
+    reset_expires_at: Mapped[datetime | None] = mapped_column()
 
     organisation: Mapped[Organisation] = relationship()
     partner: Mapped[Partner | None] = relationship()
     invite = sealed_token("invite")
+    reset = sealed_token("reset")
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

@@ -3,18 +3,27 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from blueprints.auth import services
-from blueprints.auth.forms import ChangePasswordForm, EditStaffForm, LoginForm, NewStaffForm
+from blueprints.auth import reset, services
+from blueprints.auth.forms import (
+    ChangePasswordForm,
+    EditStaffForm,
+    ForgotPasswordForm,
+    LoginForm,
+    NewStaffForm,
+    ResetPasswordForm,
+)
 from blueprints.auth.models import User
-from core.access import current_org_id, role_required, scoped_get_or_404
+from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
 from core.roles import Role
 from core.templating import register_labels, register_nav
+from core.tokens import sha256_hex
 from core.urls import safe_next
 from extensions import db, limiter
 
 bp = Blueprint("auth", __name__)
 
 register_nav("auth.staff", _l("Staff"), Role.OWNER, order=90)
+register_labels("email", {"password_reset": _l("Forgotten password")})
 register_labels(
     Role,
     {
@@ -37,7 +46,12 @@ def login():
         return redirect(url_for("site.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        try:
+            user = services.authenticate(form.email.data, form.password.data)
+        except services.AccountInactive as refused:
+            db.session.commit()  # the failed attempt's audit entry
+            form.password.errors.append(str(refused))
+            return render_template("auth/login.html", form=form)
         if user is None:
             db.session.commit()  # the failed attempt's audit entry
             form.password.errors.append(_("Wrong email or password."))
@@ -46,6 +60,47 @@ def login():
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("site.home"))
     return render_template("auth/login.html", form=form)
+
+
+def _reset_limit() -> str:
+    return current_app.config["RESET_RATE_LIMIT"]
+
+
+def _reset_email_limit() -> str:
+    return current_app.config["RESET_EMAIL_RATE_LIMIT"]
+
+
+def _asked_email() -> str:
+    """The rate-limit key of a "forgotten password" request: the address asked for."""
+    return "reset:" + sha256_hex(services.normalise_email(request.form.get("email", ""))[:254])
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_email_limit, methods=["POST"], key_func=_asked_email)
+def forgot_password():
+    """The same answer for every address: whether it has an account is never said."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/forgot_password.html", form=None, sent=True)
+    return render_template("auth/forgot_password.html", form=form, sent=False)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(public_rate_limit)
+def reset_password(token: str):
+    user = reset.account_for(token)
+    if user is None:
+        return render_template("auth/reset_password.html", form=None), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        reset.reset_password(user, form.new.data)
+        db.session.commit()
+        flash(_("Your password was changed. Sign in with it."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
 
 
 @bp.post("/logout")

@@ -23,20 +23,31 @@ class AccountError(Exception):
     """A domain error with a message for the user."""
 
 
+class AccountInactive(AccountError):
+    """The right password for an account that was deactivated: said plainly, since whoever
+    knows the password is its owner."""
+
+
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (without saying which part failed)."""
+    """The active user with this email and password, or None (without saying which part
+    failed); AccountInactive when the password is right but the account is deactivated."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         audit.record("signin.failed")  # no organisation: an unknown address
         return None
-    if not user.check_password(password or "") or not user.active:
+    if not user.check_password(password or ""):
         audit.record("signin.failed", "user", user.id, organisation_id=user.organisation_id)
         return None
+    if not user.active:
+        audit.record("signin.failed", "user", user.id, organisation_id=user.organisation_id)
+        raise AccountInactive(
+            _l("This account is deactivated. Ask your organisation's organisers to reactivate it.")
+        )
     user.last_login_at = utcnow()
     audit.record("signin", "user", user.id, organisation_id=user.organisation_id, user_id=user.id)
     return user

@@ -18,13 +18,32 @@ STATUS_LABELS = {
 }
 
 
-class ConcernForm(FlaskForm):
+class _Routing:
+    """The partner (one of the organisation's) or department a follow-up goes to."""
+
+    def set_partners(self, partners, locale_name) -> None:
+        self.partner_id.choices = [("", "—")] + [(str(p.id), locale_name(p)) for p in partners]
+
+    def routed_partner_id(self) -> int | None:
+        raw = self.partner_id.data or ""
+        return int(raw) if raw.isdigit() else None
+
+
+class ConcernForm(_Routing, FlaskForm):
     text = TextAreaField(_l("The concern"), validators=[DataRequired(), Length(max=MAX_TEXT)])
     raised_by_name = StringField(_l("Raised by (optional)"), validators=[Length(max=200)])
     raised_by_contact = StringField(_l("Phone or email (optional)"), validators=[Length(max=254)])
+    partner_id = SelectField(
+        _l("Route to a partner (optional)"), coerce=str, validators=[Optional()]
+    )
+    department = StringField(
+        _l("Or department (optional)"),
+        validators=[Length(max=120)],
+        description=_l("For example: collection, inspection, human resources."),
+    )
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(_Routing, FlaskForm):
     status = SelectField(
         _l("Status"), choices=[(s.value, label) for s, label in STATUS_LABELS.items()]
     )
@@ -36,14 +55,10 @@ class FollowUpForm(FlaskForm):
     )
     resolution = TextAreaField(_l("Answer / resolution note"), validators=[Length(max=MAX_TEXT)])
 
-    def set_partners(self, partners, locale_name) -> None:
-        self.partner_id.choices = [("", "—")] + [(str(p.id), locale_name(p)) for p in partners]
-
     def change(self) -> FollowUpChange:
-        raw = self.partner_id.data or ""
         return FollowUpChange(
             status=FollowUpStatus(self.status.data),
-            partner_id=int(raw) if raw.isdigit() else None,
+            partner_id=self.routed_partner_id(),
             department=self.department.data or "",
             resolution=self.resolution.data or "",
         )

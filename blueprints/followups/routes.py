@@ -127,6 +127,7 @@ def new(event_id: int):
     if not services.staff_may_note_concern(event, is_organiser):
         abort(404)
     form = ConcernForm()
+    form.set_partners(partners_of(current_org_id()), lambda p: localized(p, "name"))
     if form.validate_on_submit():
         services.record_concern(
             organisation_id=current_org_id(),
@@ -136,6 +137,8 @@ def new(event_id: int):
             raised_by_name=form.raised_by_name.data or "",
             raised_by_contact=form.raised_by_contact.data or "",
             created_by_id=current_user.id,
+            partner_id=form.routed_partner_id(),
+            department=form.department.data or "",
         )
         db.session.commit()
         flash(_("The concern is noted. The organisers will follow it up."), "success")

@@ -47,8 +47,12 @@ def record_concern(
     raised_by_name: str = "",
     raised_by_contact: str = "",
     created_by_id: int | None = None,
+    partner_id: int | None = None,
+    department: str = "",
 ) -> FollowUp | None:
-    """A follow-up for one concern; None when the text is empty or the event not the org's."""
+    """A follow-up for one concern; None when the text is empty or the event not the org's.
+    It may be routed at once to a partner of the organisation (another one's id is ignored)
+    or to a department."""
     text = (text or "").strip()[:MAX_TEXT]
     if not text:
         return None
@@ -69,9 +73,17 @@ def record_concern(
     if registration is not None:
         raised_by_name = registration.full_name
         raised_by_contact = registration.email or registration.phone or ""
+    if partner_id is not None:
+        partner_id = db.session.scalar(
+            sa.select(Partner.id).where(
+                Partner.id == partner_id, Partner.organisation_id == organisation_id
+            )
+        )
     followup = FollowUp(
         organisation_id=organisation_id,
         event_id=event.id,
+        partner_id=partner_id,
+        department=(department or "").strip()[:120],
         text=text,
         question=(question or "")[:500],
         source=FollowUpSource(source),

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional
 
 from blueprints.orgs.models import PartnerKind
 
@@ -39,4 +39,9 @@ class PartnerForm(FlaskForm):
             (PartnerKind.ASSOCIATION.value, _l("Association")),
             (PartnerKind.COMPANY.value, _l("Company")),
         ],
+    )
+    digest_days = IntegerField(
+        _l("Weekly email to the partner's accounts: follow-ups open for at least (days)"),
+        default=7,
+        validators=[Optional(), NumberRange(min=1, max=90)],
     )

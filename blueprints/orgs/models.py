@@ -43,7 +43,10 @@ class Partner(OrgScopedMixin, TimestampMixin, Base):
     """A body an organisation co-hosts events with (e.g. the social-security agency)."""
 
     __tablename__ = "partner"
-    __table_args__ = (sa.UniqueConstraint("organisation_id", "name_fr"),)
+    __table_args__ = (
+        sa.UniqueConstraint("organisation_id", "name_fr"),
+        sa.CheckConstraint("digest_days BETWEEN 1 AND 90", name="digest_days"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_ar: Mapped[str] = mapped_column(sa.String(200), default="")
@@ -51,4 +54,9 @@ class Partner(OrgScopedMixin, TimestampMixin, Base):
     name_en: Mapped[str] = mapped_column(sa.String(200), default="")
     kind: Mapped[PartnerKind] = mapped_column(
         str_enum(PartnerKind, "partner_kind"), default=PartnerKind.PUBLIC_BODY
+    )
+    digest_days: Mapped[int] = mapped_column(
+        default=7,
+        server_default="7",
+        comment="the weekly digest lists the open follow-ups older than this many days",
     )

@@ -46,7 +46,8 @@ def partner_form(partner_id: int | None):
     if partner is not None and not form.is_submitted():
         form.kind.data = partner.kind.value
     if form.validate_on_submit():
-        fields = {k: form[k].data for k in ("name_fr", "name_ar", "name_en", "kind")}
+        names = ("name_fr", "name_ar", "name_en", "kind", "digest_days")
+        fields = {k: form[k].data for k in names if form[k].data is not None}  # empty: kept
         try:
             services.save_partner(current_org_id(), partner, **fields)
         except services.OrgError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from blueprints.partners import emails
+from blueprints.partners.cli import cli
 from blueprints.partners.routes import bp
 from core.outbox import register_builders
 
@@ -13,3 +14,4 @@ def init_app(app: Flask) -> None:
     """Everything this feature adds to the application, in one visible place."""
     app.register_blueprint(bp)
     register_builders(emails.BUILDERS)
+    app.cli.add_command(cli)

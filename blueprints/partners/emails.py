@@ -1,4 +1,5 @@
-"""The invitation of a person of a partner body, with the link to set a password."""
+"""The partners' emails: the invitation of a person of a partner body (with the link to
+set a password), and the weekly digest of the follow-ups waiting for them."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.auth.models import User
+from blueprints.followups import thread
+from blueprints.partners import digest
 from blueprints.partners.services import INVITE_DAYS
 from core.emails import from_organisation, render_pair
 from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
+from core.roles import Role
 from core.urls import external_url
 from extensions import db
 
@@ -38,6 +42,42 @@ def build_invite(message: OutboxMessage) -> BuiltEmail:
     return from_organisation(organisation, locale, subject=subject, text=text, html=html)
 
 
+def build_digest(message: OutboxMessage) -> BuiltEmail:
+    """The follow-ups queued for this account that still wait for the partner."""
+    user = db.session.get(User, message.payload["user_id"])
+    if user is None or user.organisation_id != message.organisation_id:
+        raise LookupError("the partner account no longer exists")
+    if user.role != Role.PARTNER or not user.active:
+        raise SkipMessage("the account is no longer an active partner account")
+    items = digest.due(user, ids=[int(i) for i in message.payload.get("followup_ids", [])])
+    if not items:
+        raise SkipMessage("every follow-up of the digest was answered meanwhile")
+    organisation = user.organisation
+    locale = person_language(message.locale)
+    with force_locale(locale):
+        context = {
+            "name": user.full_name,
+            "partner_name": localized(user.partner, "name", locale) if user.partner else "",
+            "organisation_name": localized(organisation, "name", locale),
+            "days": user.partner.digest_days if user.partner else 7,
+            "items": [
+                {
+                    "event": localized(item.event, "title", locale) if item.event else "",
+                    "text": item.text[:300],
+                    "age": thread.age_days(item),
+                    "status": item.status,
+                    "link": external_url(f"/partner/followups/{item.id}"),
+                }
+                for item in items
+            ],
+            "inbox": external_url("/partner"),
+        }
+        subject = _("Follow-ups waiting for your answer: %(n)s", n=len(items))
+    text, html = render_pair("partners/email/digest", locale, **context)
+    return from_organisation(organisation, locale, subject=subject, text=text, html=html)
+
+
 BUILDERS = {
     "partner_invite": build_invite,
+    digest.DIGEST_KIND: build_digest,
 }

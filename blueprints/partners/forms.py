@@ -5,8 +5,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Email, EqualTo, Length
 
 from blueprints.auth.forms import MIN_PASSWORD, locale_choices
 from blueprints.followups.models import MessageOutcome
@@ -55,3 +63,9 @@ class AnswerForm(FlaskForm):
         ],
         validators=[DataRequired()],
     )
+
+
+class ActiveForm(FlaskForm):
+    """Deactivate ("0") or reactivate ("1") a partner account."""
+
+    active = HiddenField(validators=[DataRequired(), AnyOf(["0", "1"])])

@@ -14,7 +14,7 @@ from blueprints.followups.models import FollowUpStatus
 from blueprints.followups.services import FollowUpError
 from blueprints.orgs.models import Partner
 from blueprints.partners import services
-from blueprints.partners.forms import AnswerForm, InviteForm, WelcomeForm
+from blueprints.partners.forms import ActiveForm, AnswerForm, InviteForm, WelcomeForm
 from core.access import (
     current_org_id,
     partner_required,
@@ -23,12 +23,19 @@ from core.access import (
     scoped_get_or_404,
 )
 from core.roles import Role
-from core.templating import register_nav
+from core.templating import register_labels, register_nav
 from extensions import db, limiter
 
 bp = Blueprint("partners", __name__)
 
 register_nav("partners.inbox", _l("Follow-ups to answer"), Role.PARTNER, order=0)
+register_labels(
+    "email",
+    {
+        "partner_invite": _l("Invitation to a partner account"),
+        "partner_digest": _l("Weekly digest of a partner account"),
+    },
+)
 
 
 @bp.route("/partners/<int:partner_id>/accounts", methods=["GET", "POST"])
@@ -55,6 +62,22 @@ def accounts(partner_id: int):
             return redirect(url_for("partners.accounts", partner_id=partner.id))
     users = services.accounts_of(current_org_id(), partner.id)
     return render_template("partners/accounts.html", partner=partner, form=form, users=users)
+
+
+@bp.post("/partners/<int:partner_id>/accounts/<int:user_id>/active")
+@role_required(Role.ORGANISER)
+def set_active(partner_id: int, user_id: int):
+    """Deactivate (signed out at once, sign-in refused) or reactivate a partner account."""
+    partner = scoped_get_or_404(Partner, partner_id)
+    user = services.account_of(current_org_id(), partner.id, user_id) or abort(404)
+    form = ActiveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_active(user, form.active.data == "1")
+    db.session.commit()
+    done = _("The account is active again.") if user.active else _("The account is deactivated.")
+    flash(done, "success")
+    return redirect(url_for("partners.accounts", partner_id=partner.id))
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from blueprints.auth.models import User
-from blueprints.auth.services import AccountError, normalise_email
+from blueprints.auth.services import AccountError, end_sessions, normalise_email
 from blueprints.orgs.models import Partner
 from core.db import utcnow
 from core.i18n import person_language
@@ -95,6 +95,30 @@ def accept(user: User, password: str) -> None:
     user.invite = None
     user.invite_expires_at = None
     user.active = True
+    db.session.flush()
+
+
+def account_of(organisation_id: int, partner_id: int, user_id: int) -> User | None:
+    """A partner account of this partner in this organisation, else None (a 404)."""
+    return db.session.scalar(
+        sa.select(User).where(
+            User.id == user_id,
+            User.organisation_id == organisation_id,
+            User.partner_id == partner_id,
+            User.role == Role.PARTNER,
+        )
+    )
+
+
+def set_active(user: User, active: bool) -> None:
+    """Deactivating ends every session of the account at once and voids its pending
+    invitation and password link; it can no longer sign in. Reactivating lets it sign in
+    again with its password (or a new invitation)."""
+    if user.active and not active:
+        end_sessions(user)
+        user.invite, user.invite_expires_at = None, None
+        user.reset, user.reset_expires_at = None, None
+    user.active = active
     db.session.flush()
 
 

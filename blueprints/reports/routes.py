@@ -1,5 +1,5 @@
-"""The meeting report of an event: a printable page in Arabic or French (the browser's
-"Print → Save as PDF"), with the organisers' notes kept on the event."""
+"""The meeting report of an event: a printable page and a PDF in Arabic or French, with
+the organisers' notes kept on the event."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from blueprints.reports import services
 from blueprints.reports.forms import NotesForm
 from core.access import role_required, scoped_get_or_404
 from core.i18n import person_language
+from core.pdf import pdf_response, render_pdf
 from core.roles import Role
 from core.templating import register_event_tab
 from extensions import db
@@ -40,6 +41,19 @@ def _lang() -> str:
 def report(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     return _page(event, _lang(), NotesForm(notes=event.report_notes))
+
+
+@bp.get("/events/<int:event_id>/report.pdf")
+@role_required(Role.ORGANISER)
+def report_pdf(event_id: int):
+    """The same report as a PDF, made on the server (Arabic shaped, right to left)."""
+    event = scoped_get_or_404(Event, event_id)
+    lang = _lang()
+    g.forced_locale = lang
+    refresh()
+    data = services.build(event, lang)
+    pdf = render_pdf("reports/report_pdf.html", report=data, event=event, lang=lang, pdf=True)
+    return pdf_response(pdf, f"report-{event.id}-{lang}.pdf")
 
 
 @bp.post("/events/<int:event_id>/report/notes")

@@ -34,8 +34,8 @@ class Attendance:
     walk_ins: int = 0
     first_time: int = 0
     returning: int = 0
-    by_category: list[tuple[str, int]] = field(default_factory=list)
-    by_trade: list[tuple[str, int]] = field(default_factory=list)
+    by_category: list[tuple[object, int]] = field(default_factory=list)  # MemberCategory
+    by_trade: list[tuple[str, int]] = field(default_factory=list)  # trade keys
     by_city: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -75,7 +75,7 @@ def _grouped(column, where, limit: int | None = TOP_GROUPS) -> list[tuple[str, i
         .outerjoin(Member, Member.id == Registration.member_id)
         .where(*where).group_by(column).order_by(sa.func.count().desc(), column)
     ).all()  # fmt: skip
-    pairs = [(str(getattr(k, "value", k) or ""), n) for k, n in rows]
+    pairs = [(k if k is not None else "", n) for k, n in rows]  # keys: labelled when shown
     if limit is not None and len(pairs) > limit:
         pairs = pairs[:limit] + [("…", sum(n for _, n in pairs[limit:]))]
     return pairs

@@ -19,6 +19,24 @@ ROUTES = {
         Access(LOGIN, 200, 200, 200, 200, partner=200),
         Access(LOGIN, 200, 200, 200, 200, method="POST", partner=200),
     ],
+    # "forgotten password": the same page for anyone; a link works for whoever holds it
+    "auth.forgot_password": [
+        Access(200, 200, 200, 200, 200, partner=200),
+        Access(200, 200, 200, 200, 200, method="POST", partner=200),
+    ],
+    "auth.reset_password": [
+        Access(200, 200, 200, 200, 200, partner=200, params=lambda w: {"token": w.reset_token}),
+        Access(
+            200,
+            200,
+            200,
+            200,
+            200,
+            method="POST",
+            partner=200,
+            params=lambda w: {"token": w.reset_token},
+        ),
+    ],  # fmt: skip
     "auth.staff": Access(LOGIN, NO, NO, 200, 200),
     "auth.staff_new": [
         Access(LOGIN, NO, NO, 200, 200),
@@ -60,3 +78,11 @@ ROUTES = {
         200, 200, 200, 200, 200, params=lambda w: {"public_id": w.event.public_id}
     ),
 }
+
+
+def setup(world) -> None:
+    from blueprints.auth import reset
+    from extensions import db
+
+    world.reset_token = reset.request_reset(world.door.email).reset
+    db.session.commit()

@@ -34,6 +34,15 @@ ROUTES = {
         Access(LOGIN, NO, 200, 200, 404, **PARTNER),
         Access(LOGIN, NO, 200, 200, 404, method="POST", **PARTNER),
     ],
+    "partners.set_active": Access(
+        LOGIN,
+        NO,
+        400,
+        400,
+        404,
+        method="POST",
+        params=lambda w: {"partner_id": w.partner.id, "user_id": w.partner_user.id},
+    ),  # fmt: skip
     # a link for one person: anyone holding it may use it, signed in or not
     "partners.welcome": [
         Access(200, 200, 200, 200, 200, params=lambda w: {"token": w.invite_token}),
@@ -46,5 +55,16 @@ ROUTES = {
     ],
     "partners.take": Access(LOGIN, NO, NO, NO, NO, method="POST", partner=302, **ROUTED),
     "reports.report": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "reports.report_pdf": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "press.edit": [
+        Access(LOGIN, NO, 200, 200, 404, **EVENT),
+        Access(LOGIN, NO, 400, 400, 404, method="POST", **EVENT),
+    ],
+    "press.regenerate": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
+    "press.as_pdf": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "press.as_docx": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "press.as_text": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "badges.sheet": Access(LOGIN, 200, 200, 200, 404, **EVENT),
+    "badges.as_pdf": Access(LOGIN, 200, 200, 200, 404, **EVENT),
     "reports.notes": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
 }
