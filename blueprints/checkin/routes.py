@@ -333,26 +333,41 @@ def manifest():
 # --------------------------------------------------------------------------- organisers
 
 
+def _arrivals_figures(event: Event) -> dict:
+    """What the arrivals page shows, for the whole page and for its live part alone."""
+    bars = reports.arrivals_per_quarter(event)
+    return {
+        "event": event,
+        "counts": lookup.counts(event),
+        "categories": reports.by_category(event),
+        "category_names": CATEGORY_NAMES,
+        "bars": bars,
+        "bar_max": max((b.count for b in bars), default=0),
+        "last_scans": reports.last_scans(event),
+        "refused": reports.last_scans(event, limit=50, refused=True),
+        "conflicts": reports.conflicts(event),
+        "no_shows": reports.no_shows(event),
+        "event_over": reports.event_over(event),
+        "resolve_form": ConfirmForm(),
+        "now": utcnow(),
+    }
+
+
 @bp.get("/events/<int:event_id>/arrivals")
 @role_required(Role.ORGANISER)
 def arrivals(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    bars = reports.arrivals_per_quarter(event)
-    return render_template(
-        "checkin/arrivals.html",
-        event=event,
-        counts=lookup.counts(event),
-        categories=reports.by_category(event),
-        category_names=CATEGORY_NAMES,
-        bars=bars,
-        bar_max=max((b.count for b in bars), default=0),
-        last_scans=reports.last_scans(event),
-        refused=reports.last_scans(event, limit=50, refused=True),
-        conflicts=reports.conflicts(event),
-        no_shows=reports.no_shows(event),
-        event_over=reports.event_over(event),
-        resolve_form=ConfirmForm(),
-    )
+    return render_template("checkin/arrivals.html", **_arrivals_figures(event))
+
+
+@bp.get("/events/<int:event_id>/arrivals/figures")
+@role_required(Role.ORGANISER)
+def arrivals_figures(event_id: int):
+    """The live part of the arrivals page, which the page fetches every 15 s."""
+    event = scoped_get_or_404(Event, event_id)
+    response = Response(render_template("checkin/_arrivals_live.html", **_arrivals_figures(event)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/events/<int:event_id>/arrivals/export")
