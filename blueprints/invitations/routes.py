@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -53,8 +53,13 @@ register_labels(
 def index(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     state = request.args.get("state", "")[:12]
+    query = request.args.get("q", "")[:200].strip()
     page = delivery.invitations_page(
-        event, request.args.get("page", 1, type=int), per_page=50, state=state
+        event,
+        request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        state=state,
+        query=query,
     )
     schedule_form = ScheduleForm()
     schedules = reminders.schedules_of(event)
@@ -64,6 +69,7 @@ def index(event_id: int):
         event=event,
         page=page,
         state=state,
+        query=query,
         counts=delivery.delivery_counts(event),
         latest=delivery.latest_messages([i.id for i in page.items]),
         notices=notices.pending_notices(event),
