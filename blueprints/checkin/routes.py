@@ -363,9 +363,20 @@ def arrivals(event_id: int):
 @bp.get("/events/<int:event_id>/arrivals/figures")
 @role_required(Role.ORGANISER)
 def arrivals_figures(event_id: int):
-    """The live part of the arrivals page, which the page fetches every 15 s."""
+    """The live part of the arrivals page, which the page fetches every 15 s: its HTML,
+    and the two lines the page says (when, and how many arrived, for screen readers)."""
     event = scoped_get_or_404(Event, event_id)
-    response = Response(render_template("checkin/_arrivals_live.html", **_arrivals_figures(event)))
+    figures = _arrivals_figures(event)
+    counts = figures["counts"]
+    response = jsonify(
+        html=render_template("checkin/_arrivals_live.html", **figures),
+        updated=_("Updated at %(time)s.", time=templating.local_time(figures["now"])),
+        arrived=_(
+            "Arrived / expected: %(arrived)s / %(expected)s",
+            arrived=counts["checked_in"],
+            expected=counts["expected"],
+        ),
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

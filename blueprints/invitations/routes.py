@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
-from blueprints.invitations import delivery, notices, reminders, services
+from blueprints.invitations import delivery, emails, notices, reminders, services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
 from blueprints.invitations.models import EventNotice, Invitation
 from blueprints.members import services as members
@@ -19,6 +19,7 @@ from core.access import (
     scoped_child_or_404,
     scoped_get_or_404,
 )
+from core.emails import email_frame
 from core.i18n import part_separator, use_person_language
 from core.qr import qr_svg
 from core.roles import Role
@@ -126,6 +127,40 @@ def new(event_id: int):
                 return redirect(url_for("invitations.index", event_id=event.id))
         summary = services.preview(event, audience)
     return render_template("invitations/new.html", event=event, form=form, summary=summary)
+
+
+def _preview(event: Event):
+    """The email asked for (?language=ar|fr|en, ?kind=invitation|reminder), built as sent."""
+    language = request.args.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["LANGUAGES"][0]
+    kind = request.args.get("kind", "")
+    kind = kind if kind in emails.PREVIEW_KINDS else emails.PREVIEW_KINDS[0]
+    name = current_user.full_name or current_user.email
+    return language, kind, emails.preview(event, language, kind, name)
+
+
+@bp.get("/events/<int:event_id>/invitations/preview")
+@role_required(Role.ORGANISER)
+def preview(event_id: int):
+    """Each email of the invitation in each language, before anything is sent."""
+    event = scoped_get_or_404(Event, event_id)
+    language, kind, built = _preview(event)
+    return render_template(
+        "invitations/preview.html",
+        event=event,
+        language=language,
+        kind=kind,
+        kinds=emails.PREVIEW_KINDS,
+        built=built,
+    )
+
+
+@bp.get("/events/<int:event_id>/invitations/preview/html")
+@role_required(Role.ORGANISER)
+def preview_html(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    return email_frame(_preview(event)[2].html or "")
 
 
 @bp.post("/events/<int:event_id>/invitations/remind")

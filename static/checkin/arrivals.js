@@ -10,29 +10,24 @@
   const state = window.liqaaArrivals = { fetches: 0, errors: 0 };
   let timer = null, running = false;
 
-  function arrived(root) {
-    const figures = root.querySelector("#arrivals-figures");
-    return figures ? figures.dataset.arrived : "";
-  }
-
+  let lastArrived = live.dataset.arrived || null;
   async function refresh() {
     if (running || document.hidden) return;
     running = true;
     try {
       state.fetches++;
       const response = await fetch(live.dataset.url, { credentials: "same-origin", cache: "no-store",
-        headers: { "Accept": "text/html" } });
+        headers: { "Accept": "application/json" } });
       if (response.status === 401 || response.redirected) { window.location.reload(); return; }
       if (!response.ok) { state.errors++; return; }
-      const html = await response.text();
-      const fresh = document.createElement("div");
-      fresh.innerHTML = html;
-      const before = arrived(live), after = arrived(fresh);
-      live.replaceChildren(...fresh.childNodes);
-      const figures = live.querySelector("#arrivals-figures");
-      if (figures && updated) updated.textContent = figures.dataset.updated;
+      const figures = await response.json();
+      const fresh = document.createElement("template");
+      fresh.innerHTML = figures.html;  // our own escaped template, from this origin
+      live.replaceChildren(fresh.content);
+      if (updated) updated.textContent = figures.updated;
       // Said aloud only when somebody arrived, not at every refresh.
-      if (news && after && after !== before) news.textContent = after;
+      if (news && lastArrived !== null && figures.arrived !== lastArrived) news.textContent = figures.arrived;
+      lastArrived = figures.arrived;
     } catch (e) {
       state.errors++;  // the network dropped: the next round tries again
     } finally {
