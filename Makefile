@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 export FLASK_APP := app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# flask run reads these; in development BASE_URL (links in emails, QR codes) follows them.
+export FLASK_RUN_HOST := $(HOST)
+export FLASK_RUN_PORT := $(PORT)
 
 .PHONY: run test setup setup-dev db demo translations compile-translations lint format bench clean lock
 
@@ -51,6 +54,7 @@ demo: db
 run: demo
 	@echo
 	@echo "  Liqaa is at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	@echo "  Emails are not sent without MAIL_SERVER: read them at http://$(HOST):$(PORT)/dev/mail"
 	@echo
 	LIQAA_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
 

@@ -38,6 +38,7 @@ from core import (
     security,
     static,
     templating,
+    urls,
 )
 from core.db import enable_sqlite_pragmas, include_object
 from core.mail_domain import cli as mail_cli
@@ -105,6 +106,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     access.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    urls.init_app(app)
     errors.init_app(app)
 
     for feature in FEATURES:
@@ -147,6 +149,9 @@ def _configure(app: Flask, config: type[Config] | dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     if uri.startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
+
+    if not app.config.get("MAIL_CAPTURE_DIR"):
+        app.config["MAIL_CAPTURE_DIR"] = str(Path(app.instance_path) / "mail")
 
     if not app.config.get("SECRET_KEY"):
         if app.config["ENV_NAME"] != "development":

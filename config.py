@@ -45,6 +45,10 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _secret("DATABASE_URL")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Development only: BASE_URL follows the address the pages are requested on.
+    BASE_URL_FOLLOWS_REQUESTS = False
+    MAIL_CAPTURE = False  # development only (see DevelopmentConfig)
+    MAIL_CAPTURE_DIR = os.environ.get("MAIL_CAPTURE_DIR")
     # How many reverse proxies stand in front (nginx: 1). Their X-Forwarded-For and
     # X-Forwarded-Proto then give the client's address (rate limits are per client) and
     # the scheme; with 0 those headers are ignored, so a client cannot choose them.
@@ -104,11 +108,27 @@ class Config:
     DOOR_TOKEN_CACHE_SECONDS = _int("DOOR_TOKEN_CACHE_SECONDS", 5)
 
 
+def _served_address() -> str:
+    """Where `make run` / `flask run` serves (FLASK_RUN_HOST, FLASK_RUN_PORT)."""
+    host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - listening everywhere, linked on this machine
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('FLASK_RUN_PORT') or 5000}"
+
+
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    # Links in emails and QR codes point at this server, on whatever port it was started
+    # (make run PORT=5101); a BASE_URL set in the environment wins. `flask run --port`
+    # is not in the environment: then the first request's address is taken.
+    BASE_URL = os.environ.get("BASE_URL") or _served_address()
+    BASE_URL_FOLLOWS_REQUESTS = not os.environ.get("BASE_URL")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_PORT = _int("MAIL_PORT", 1025)
+    # Without MAIL_SERVER in the environment, outgoing email is kept in MAIL_CAPTURE_DIR
+    # (default instance/mail) and read at /dev/mail instead of being sent.
+    MAIL_CAPTURE = _bool("MAIL_CAPTURE", not os.environ.get("MAIL_SERVER"))
 
 
 class TestConfig(Config):

@@ -3,7 +3,7 @@ language, and send it in the organisation's name."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import Response, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import escape
@@ -11,6 +11,23 @@ from markupsafe import escape
 from core.i18n import localized, text_direction
 from core.outbox import BuiltEmail
 from core.urls import external_url
+
+# An email's HTML part shown in a frame (previews, the development mail viewer): no
+# script, no form, nothing fetched from elsewhere, in an opaque origin that cannot read
+# this site.
+EMAIL_FRAME_CSP = (
+    "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data: cid:;"
+    " frame-ancestors 'self'"
+)
+
+
+def email_frame(html: str) -> Response:
+    """An email's HTML part as a page of its own, for a sandboxed <iframe>."""
+    response = Response(html, mimetype="text/html")
+    response.headers["Content-Security-Policy"] = EMAIL_FRAME_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def render_pair(template: str, locale: str, /, **context) -> tuple[str, str]:

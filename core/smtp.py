@@ -11,8 +11,12 @@ import contextlib
 import smtplib
 import ssl
 
+from core import dev_mail
 
-def open_connection(config) -> smtplib.SMTP:
+
+def open_connection(config) -> smtplib.SMTP | dev_mail.CapturedConnection:
+    if dev_mail.capturing(config):  # development without a mail server: kept in files
+        return dev_mail.CapturedConnection(config["MAIL_CAPTURE_DIR"])
     timeout = float(config.get("MAIL_TIMEOUT") or 30)
     host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
     if config.get("MAIL_USE_SSL"):
@@ -32,7 +36,7 @@ def open_connection(config) -> smtplib.SMTP:
     return connection
 
 
-def close(connection: smtplib.SMTP) -> None:
+def close(connection: smtplib.SMTP | dev_mail.CapturedConnection) -> None:
     with contextlib.suppress(OSError, smtplib.SMTPException):
         connection.quit()
     with contextlib.suppress(OSError):

@@ -41,7 +41,7 @@ from blueprints.rsvp.models import Registration
 from core import exports, templating
 from core.access import current_org_id, role_required, scoped_child_or_404, scoped_get_or_404
 from core.db import utcnow
-from core.i18n import current_language
+from core.i18n import current_language, display_tz, part_separator
 from core.roles import Role
 from core.templating import Link, register_event_tab, register_labels, register_nav
 from core.tokens import token_digest
@@ -118,7 +118,7 @@ def _door_name() -> str:
     return rules.clean_door(request.values.get("door"))
 
 
-def _strings() -> dict:
+def _strings(event: Event) -> dict:
     """Texts the door page's script shows, in the page's language."""
     return {
         "admitted": _("Admitted"),
@@ -127,17 +127,48 @@ def _strings() -> dict:
         "reasons": {r.value: templating.status_label(r) for r in RefusalReason},
         "categories": {c.value: str(label) for c, label in CATEGORY_NAMES.items()},
         "companions": _("Companions: %(n)s"),
-        "at_door_by": _("at %(time)s, door %(door)s, by %(by)s"),
+        # The first admission, said with only what is known (offline, the roster has no "by").
+        "first_at": _("at %(time)s"),
+        "first_door": _("door %(door)s"),
+        "first_by": _("by %(by)s"),
+        "separator": part_separator(),
+        "already_since": _("Already in since %(time)s"),
+        # The clock of the venue, not of the phone: times are shown in this zone, 24-hour.
+        "clock": rules.venue_clock(event, display_tz()),
+        "camera_errors": _camera_errors(),
         "offline": _("Offline: check-ins are kept on this phone"),
         "online": _("Online"),
         "queued": _("Check-ins waiting to be sent: %(n)s"),
         "point": _("Point the camera at a ticket"),
-        "camera_error": _("The camera could not start: %(error)s"),
         "camera_off": _("Camera off"),
         "admit": _("Admit"),
         "no_result": _("Nobody found."),
         "checked_in": pgettext("status", "Checked in"),
         "offline_verdict": _("(offline)"),
+    }
+
+
+def _camera_errors() -> dict:
+    """What a camera failure means, by the browser's error name (never shown raw)."""
+    return {
+        "NotAllowedError": _(
+            "The camera is not allowed. Allow it for this site in the browser's settings,"
+            " then reload the page."
+        ),
+        "SecurityError": _(
+            "The camera is not allowed. Allow it for this site in the browser's settings,"
+            " then reload the page."
+        ),
+        "NotFoundError": _("No camera was found on this phone. Use the search below."),
+        "OverconstrainedError": _("No camera was found on this phone. Use the search below."),
+        "NotReadableError": _(
+            "The camera is busy in another application. Close it, then switch the camera on."
+        ),
+        "AbortError": _(
+            "The camera is busy in another application. Close it, then switch the camera on."
+        ),
+        "insecure": _("The camera only works over a secure (https) address."),
+        "other": _("The camera could not start. Use the search below, or reload the page."),
     }
 
 
@@ -168,7 +199,7 @@ def _render_door(event: Event, walk_in_form: WalkInForm, status: int = 200):
             door=_door_name(),
             doors_open=rules.doors_open(event, utcnow()),
             taken=tickets.places_taken(event),
-            strings=_strings(),
+            strings=_strings(event),
         ),
         status,
     )
@@ -302,26 +333,52 @@ def manifest():
 # --------------------------------------------------------------------------- organisers
 
 
+def _arrivals_figures(event: Event) -> dict:
+    """What the arrivals page shows, for the whole page and for its live part alone."""
+    bars = reports.arrivals_per_quarter(event)
+    return {
+        "event": event,
+        "counts": lookup.counts(event),
+        "categories": reports.by_category(event),
+        "category_names": CATEGORY_NAMES,
+        "bars": bars,
+        "bar_max": max((b.count for b in bars), default=0),
+        "last_scans": reports.last_scans(event),
+        "refused": reports.last_scans(event, limit=50, refused=True),
+        "conflicts": reports.conflicts(event),
+        "no_shows": reports.no_shows(event),
+        "event_over": reports.event_over(event),
+        "resolve_form": ConfirmForm(),
+        "now": utcnow(),
+    }
+
+
 @bp.get("/events/<int:event_id>/arrivals")
 @role_required(Role.ORGANISER)
 def arrivals(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    bars = reports.arrivals_per_quarter(event)
-    return render_template(
-        "checkin/arrivals.html",
-        event=event,
-        counts=lookup.counts(event),
-        categories=reports.by_category(event),
-        category_names=CATEGORY_NAMES,
-        bars=bars,
-        bar_max=max((b.count for b in bars), default=0),
-        last_scans=reports.last_scans(event),
-        refused=reports.last_scans(event, limit=50, refused=True),
-        conflicts=reports.conflicts(event),
-        no_shows=reports.no_shows(event),
-        event_over=reports.event_over(event),
-        resolve_form=ConfirmForm(),
+    return render_template("checkin/arrivals.html", **_arrivals_figures(event))
+
+
+@bp.get("/events/<int:event_id>/arrivals/figures")
+@role_required(Role.ORGANISER)
+def arrivals_figures(event_id: int):
+    """The live part of the arrivals page, which the page fetches every 15 s: its HTML,
+    and the two lines the page says (when, and how many arrived, for screen readers)."""
+    event = scoped_get_or_404(Event, event_id)
+    figures = _arrivals_figures(event)
+    counts = figures["counts"]
+    response = jsonify(
+        html=render_template("checkin/_arrivals_live.html", **figures),
+        updated=_("Updated at %(time)s.", time=templating.local_time(figures["now"])),
+        arrived=_(
+            "Arrived / expected: %(arrived)s / %(expected)s",
+            arrived=counts["checked_in"],
+            expected=counts["expected"],
+        ),
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/events/<int:event_id>/arrivals/export")

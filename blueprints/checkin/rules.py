@@ -3,7 +3,8 @@ and which registration statuses are refused with which reason."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from blueprints.checkin.models import RefusalReason
 from blueprints.events.models import Event, EventStatus
@@ -33,6 +34,24 @@ def doors_open(event: Event, at: datetime) -> bool:
     if event.status not in (EventStatus.PUBLISHED, EventStatus.CLOSED):
         return False
     return event.starts_at - DOORS_OPEN_BEFORE <= at <= event.ends_at + DOORS_CLOSE_AFTER
+
+
+def venue_clock(event: Event, zone: ZoneInfo) -> list[list[int]]:
+    """The venue's UTC offsets around the event, as [[from epoch ms, offset minutes], …].
+
+    The door page shows times with these, not with the phone's time-zone data: browsers
+    bundle their own, and some stop at a year after which Moroccan times are an hour off.
+    """
+    start = event.starts_at.replace(tzinfo=UTC) - CLIENT_TIME_PAST - DOORS_OPEN_BEFORE
+    end = event.ends_at.replace(tzinfo=UTC) + CLIENT_TIME_PAST + DOORS_CLOSE_AFTER
+    table: list[list[int]] = []
+    at = start
+    while at <= end:
+        offset = int(at.astimezone(zone).utcoffset().total_seconds() // 60)
+        if not table or table[-1][1] != offset:
+            table.append([int(at.timestamp() * 1000), offset])
+        at += timedelta(minutes=30)
+    return table
 
 
 def clean_door(door: str | None) -> str:

@@ -2,7 +2,9 @@
 
 from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from blueprints.dashboard.figures import event_figures
 from blueprints.events.services import upcoming_for
 from core.access import current_org_id, role_required
 from core.roles import Role
@@ -16,4 +18,9 @@ register_nav("dashboard.index", _l("Home"), Role.DOOR, order=0)
 @bp.get("/home")
 @role_required(Role.DOOR)
 def index():
-    return render_template("dashboard/index.html", events=upcoming_for(current_org_id()))
+    events = upcoming_for(current_org_id())
+    # Organisers see where the next event stands; door staff only what is coming up.
+    figures = None
+    if events and current_user.has_role(Role.ORGANISER):
+        figures = event_figures(events[0])
+    return render_template("dashboard/index.html", events=events, figures=figures)

@@ -102,7 +102,9 @@ class EventForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=20)],
     )
     cohosts = SelectMultipleField(_l("Co-hosts"), coerce=int, validators=[Optional()])
-    programme = FieldList(FormField(ProgrammeItemForm), min_entries=1, max_entries=40)
+    programme = FieldList(
+        FormField(ProgrammeItemForm), label=_l("Programme"), min_entries=1, max_entries=40
+    )
 
     def validate_title_fr(self, field):
         if not (field.data or "").strip() and not (self.title_ar.data or "").strip():

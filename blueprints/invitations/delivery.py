@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
 from blueprints.invitations.models import Invitation
+from blueprints.members import services as members
 from blueprints.members.models import Member
 from core import outbox
 from core.db import utcnow
@@ -32,11 +33,13 @@ def delivery_counts(event: Event) -> dict[str, int]:
     return counts
 
 
-def invitations_page(event: Event, page: int, per_page: int, state: str = ""):
+def invitations_page(event: Event, page: int, per_page: int, state: str = "", query: str = ""):
+    """One page of the event's invitations, by name; `query` searches the invitees as the
+    members list does (name, company, email or phone)."""
     stmt = (
         sa.select(Invitation)
         .join(Member, Member.id == Invitation.member_id)
-        .where(Invitation.event_id == event.id)
+        .where(Invitation.event_id == event.id, *members.matching(query))
         .options(contains_eager(Invitation.member))
         .order_by(Member.full_name, Invitation.id)
     )

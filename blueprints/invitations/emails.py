@@ -167,10 +167,28 @@ def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
         raise SkipMessage("the event is no longer open")
     if template == "reminder" and reminders.has_answered(invitation):
         raise SkipMessage("the invitee has answered")
-    locale = message.locale
-    subject, text, html, ics = invitation_content(
-        event, locale, template, member.full_name, invitation.token, invitation.member_id
+    return invitation_email(
+        event,
+        message.locale,
+        template,
+        member.full_name,
+        invitation.token,
+        invitation.member_id,
+        invitation,
     )
+
+
+def invitation_email(
+    event: Event,
+    locale: str,
+    template: str,
+    name: str,
+    token: str,
+    member_id,
+    invitation: Invitation | None = None,
+) -> BuiltEmail:
+    """An invitation or reminder as it leaves: the builders' and the previews' one way."""
+    subject, text, html, ics = invitation_content(event, locale, template, name, token, member_id)
     return from_organisation(
         event.organisation,
         locale,
@@ -180,6 +198,15 @@ def _invitation_email(message: OutboxMessage, template: str) -> BuiltEmail:
         headers=_list_headers(invitation),
         attachments=[("invitation.ics", "text/calendar", ics, None)],
     )
+
+
+PREVIEW_TOKEN = "preview"  # noqa: S105 - not a secret: the links of a preview lead nowhere
+PREVIEW_KINDS = ("invitation", "reminder")
+
+
+def preview(event: Event, locale: str, template: str, name: str) -> BuiltEmail:
+    """What an invitee named `name` would receive in `locale`, before anything is sent."""
+    return invitation_email(event, locale, template, name, PREVIEW_TOKEN, 0)
 
 
 def build_invitation(message: OutboxMessage) -> BuiltEmail:

@@ -1,11 +1,11 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
-from blueprints.invitations import delivery, jobs, notices, reminders, services
+from blueprints.invitations import delivery, emails, jobs, notices, reminders, services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
 from blueprints.invitations.models import EventNotice, Invitation, InvitationJob, InvitationJobState
 from blueprints.members import filters as member_filters
@@ -19,6 +19,7 @@ from core.access import (
     scoped_child_or_404,
     scoped_get_or_404,
 )
+from core.emails import email_frame
 from core.i18n import part_separator, use_person_language
 from core.qr import qr_svg
 from core.roles import Role
@@ -63,8 +64,13 @@ register_labels(
 def index(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     state = request.args.get("state", "")[:12]
+    query = request.args.get("q", "")[:200].strip()
     page = delivery.invitations_page(
-        event, request.args.get("page", 1, type=int), per_page=50, state=state
+        event,
+        request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        state=state,
+        query=query,
     )
     schedule_form = ScheduleForm()
     schedules = reminders.schedules_of(event)
@@ -74,6 +80,7 @@ def index(event_id: int):
         event=event,
         page=page,
         state=state,
+        query=query,
         counts=delivery.delivery_counts(event),
         latest=delivery.latest_messages([i.id for i in page.items]),
         notices=notices.pending_notices(event),
@@ -141,6 +148,40 @@ def job(event_id: int, job_id: int):
     """A large invitation's progress (the page reloads itself until it is finished)."""
     event, invitation_job = scoped_child_or_404(Event, event_id, InvitationJob, job_id)
     return render_template("invitations/job.html", event=event, job=invitation_job)
+
+
+def _preview(event: Event):
+    """The email asked for (?language=ar|fr|en, ?kind=invitation|reminder), built as sent."""
+    language = request.args.get("language", "")
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["LANGUAGES"][0]
+    kind = request.args.get("kind", "")
+    kind = kind if kind in emails.PREVIEW_KINDS else emails.PREVIEW_KINDS[0]
+    name = current_user.full_name or current_user.email
+    return language, kind, emails.preview(event, language, kind, name)
+
+
+@bp.get("/events/<int:event_id>/invitations/preview")
+@role_required(Role.ORGANISER)
+def preview(event_id: int):
+    """Each email of the invitation in each language, before anything is sent."""
+    event = scoped_get_or_404(Event, event_id)
+    language, kind, built = _preview(event)
+    return render_template(
+        "invitations/preview.html",
+        event=event,
+        language=language,
+        kind=kind,
+        kinds=emails.PREVIEW_KINDS,
+        built=built,
+    )
+
+
+@bp.get("/events/<int:event_id>/invitations/preview/html")
+@role_required(Role.ORGANISER)
+def preview_html(event_id: int):
+    event = scoped_get_or_404(Event, event_id)
+    return email_frame(_preview(event)[2].html or "")
 
 
 @bp.post("/events/<int:event_id>/invitations/remind")

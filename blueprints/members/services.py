@@ -159,14 +159,22 @@ class MemberFilter:
     sort: str = "name"
 
 
+def matching(query: str) -> list[sa.ColumnElement[bool]]:
+    """The conditions for members matching a search (name, company, email or phone, in
+    Arabic or Latin script): every word of the query, as the members list searches."""
+    conditions = []
+    for term in query_terms(query or ""):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(Member.search_text.like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
 def filtered(organisation_id: int, f: MemberFilter) -> sa.Select:
     stmt = sa.select(Member).where(Member.organisation_id == organisation_id)
     stmt = stmt.where(
         Member.archived_at.is_not(None) if f.archived else Member.archived_at.is_(None)
     )
-    for term in query_terms(f.query or ""):
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Member.search_text.like(f"%{escaped}%", escape="\\"))
+    stmt = stmt.where(*matching(f.query))
     if f.tag:
         stmt = stmt.where(
             Member.id.in_(sa.select(MemberTag.member_id).where(MemberTag.tag == f.tag[:40]))

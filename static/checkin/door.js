@@ -50,11 +50,21 @@
   function door() {
     return ($("door-name").value || "A").trim().slice(0, 40) || "A";
   }
+  // HH:MM on the 24-hour clock of the venue, whatever the phone's zone and settings: the
+  // server gives the venue's UTC offsets around the event (T.clock: [from ms, minutes]).
+  function venueOffset(ms) {
+    let offset = T.clock.length ? T.clock[0][1] : 0;
+    for (const [from, minutes] of T.clock) { if (from <= ms) offset = minutes; else break; }
+    return offset;
+  }
   function timeText(iso) {
     if (!iso) return "";
-    try { return new Date(iso).toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" }); }
-    catch (e) { return iso; }
+    const ms = new Date(iso).getTime();
+    if (isNaN(ms)) return "";
+    const local = new Date(ms + venueOffset(ms) * 60000);
+    return String(local.getUTCHours()).padStart(2, "0") + ":" + String(local.getUTCMinutes()).padStart(2, "0");
   }
+  state.timeText = timeText;
 
   // ------------------------------------------------------------------ IndexedDB: roster and queue
   function openDb() {
@@ -83,12 +93,17 @@
   const queueAll = () => store("queue", "readonly", (s) => s.getAll());
 
   // ------------------------------------------------------------------ network state
-  function setOnline(value) {
+  function showNetwork(value) {
     online = value;
     const net = $("net");
     net.textContent = value ? T.online : T.offline;
     net.className = "badge " + (value ? "bg-success" : "bg-warning text-dark");
-    if (value) { flushQueue(); loadRoster(); }
+  }
+  // Back online: send what waited, then take a fresh roster (the queue's flush reloads the counts).
+  function setOnline(value) {
+    const wasOnline = online;
+    showNetwork(value);
+    if (value && !wasOnline) { flushQueue(); loadRoster(); }
   }
   window.addEventListener("online", () => setOnline(true));
   window.addEventListener("offline", () => setOnline(false));
@@ -174,8 +189,11 @@
     if (reg && reg.companions) lines.push(fmt(T.companions, { n: reg.companions }));
     if (answer.reason) lines.push(T.reasons[answer.reason] || answer.reason);
     if (answer.first_check_in) {
-      const f = answer.first_check_in;
-      lines.push(fmt(T.at_door_by, { time: timeText(f.at), door: f.door || "", by: f.by || "" }));
+      const f = answer.first_check_in, parts = [];
+      if (f.at) parts.push(fmt(T.first_at, { time: timeText(f.at) }));
+      if (f.door) parts.push(fmt(T.first_door, { door: f.door }));
+      if (f.by) parts.push(fmt(T.first_by, { by: f.by }));
+      if (parts.length) lines.push(parts.join(T.separator));
     }
     $("verdict-detail").textContent = lines.join("\n");
     const badge = $("verdict-badge");
@@ -228,13 +246,22 @@
     if (entry && !entry.checked_in_at) { entry.checked_in_at = answer.checked_in_at; entry.door = item.door; }
   }
 
+  function refreshSearch() {
+    if ($("search").value.trim().length >= 2) runSearch();
+  }
+
   async function checkIn(fields) {
     const item = Object.assign({ door: door(), nonce: uuid(), client_id: phoneId(), scanned_at: new Date().toISOString() }, fields);
     if (online && navigator.onLine) {
       try {
         const { status, body } = await send(item);
         state.answers.push({ status, body });
-        if (status === 200) { showVerdict(body, false); noteAnswer(item, body); loadCounts(); return; }
+        if (status === 200) {
+          showVerdict(body, false);
+          await noteAnswer(item, body);
+          loadCounts(); refreshSearch();
+          return;
+        }
         if (status === 401) { window.location.reload(); return; }
         state.errors.push("HTTP " + status);
         return;
@@ -246,6 +273,7 @@
     await queueAdd(item);
     await updateQueue();
     showVerdict(await localAnswer(item), true);
+    refreshSearch();
   }
 
   async function updateQueue() {
@@ -282,6 +310,13 @@
   });
 
   function cameraStatus(text) { $("camera-status").textContent = text; }
+  // A sentence in the page's language, never the browser's error name.
+  function cameraProblem(name) {
+    const known = T.camera_errors[name] ? name : "other";
+    state.cameraError = name;
+    $("camera-status").dataset.problem = known;
+    cameraStatus(T.camera_errors[known]);
+  }
 
   async function scanFrame() {
     if (busy || !stream || video.readyState < 2 || !video.videoWidth) return;
@@ -321,7 +356,7 @@
   }
 
   async function startCamera() {
-    if (!window.isSecureContext || !navigator.mediaDevices) { cameraStatus(fmt(T.camera_error, { error: "HTTPS" })); return; }
+    if (!window.isSecureContext || !navigator.mediaDevices) { cameraProblem("insecure"); return; }
     try {
       stream = await navigator.mediaDevices.getUserMedia({
         audio: false, video: { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } },
@@ -332,7 +367,7 @@
       loop();
     } catch (e) {
       stream = null;
-      cameraStatus(fmt(T.camera_error, { error: (e && (e.name || e)) || "" }));
+      cameraProblem((e && e.name) || "other");
     }
   }
   function stopCamera() {
@@ -362,7 +397,6 @@
       const meta = document.createElement("div"); meta.className = "result-meta";
       const bits = [r.company, r.phone, T.categories[r.category] || r.category];
       if (r.reason) bits.push(T.reasons[r.reason] || r.reason);
-      if (r.checked_in_at) bits.push(T.checked_in + " " + timeText(r.checked_in_at));
       bits.filter(Boolean).forEach((bit, i) => {
         if (i) meta.append(" · ");
         // The phone's last digits stay left to right inside an Arabic line.
@@ -372,10 +406,18 @@
         meta.append(part);
       });
       info.append(name, meta);
-      const button = document.createElement("button");
-      button.type = "button"; button.className = "btn btn-primary btn-sm"; button.textContent = T.admit;
-      button.addEventListener("click", () => checkIn({ registration_id: r.id }));
-      li.append(info, button);
+      li.append(info);
+      if (r.checked_in_at) {
+        // Already in: say since when, and offer no Admit (a scan would only say amber).
+        const since = document.createElement("span");
+        since.className = "badge door-since"; since.textContent = fmt(T.already_since, { time: timeText(r.checked_in_at) });
+        li.append(since);
+      } else {
+        const button = document.createElement("button");
+        button.type = "button"; button.className = "btn btn-primary"; button.textContent = T.admit;
+        button.addEventListener("click", () => checkIn({ registration_id: r.id }));
+        li.append(button);
+      }
       list.appendChild(li);
     }
   }
@@ -407,11 +449,11 @@
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(cfg.swUrl, { scope: "/door/" }).catch((e) => state.errors.push("sw: " + e));
   }
-  setOnline(navigator.onLine);
+  // Once per load: the roster, then the queue (whose flush ends with the counts).
+  showNetwork(navigator.onLine);
   loadRoster().then(() => { state.rosterReady = true; });
-  loadCounts();
-  updateQueue();
-  setInterval(() => { if (online) { loadCounts(); flushQueue(); } }, 10000);
+  if (online) flushQueue(); else updateQueue();
+  setInterval(() => { if (online) flushQueue(); }, 10000);
   setInterval(() => { if (!online && navigator.onLine) setOnline(true); }, 3000);
   if (localStorage.getItem(CAMERA_KEY) === "off") cameraStatus(T.camera_off); else startCamera();
 })();

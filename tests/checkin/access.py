@@ -64,6 +64,7 @@ ROUTES = {
     "checkin.service_worker": Access(200, 200, 200, 200, 200),
     "checkin.manifest": Access(200, 200, 200, 200, 200),
     "checkin.arrivals": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "checkin.arrivals_figures": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "checkin.export": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "checkin.resolve_conflict": Access(
         LOGIN,

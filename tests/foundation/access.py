@@ -4,12 +4,20 @@ EVENT = {"params": lambda w: {"event_id": w.event.id}}
 LOGIN = 302  # anonymous visitors are sent to the sign-in page
 NO = 403
 
+
+MAIL = {"params": lambda w: {"name": "20261202T180000000000-0123456789ab.eml"}}
+
+
 ROUTES = {
     "static": Access(200, 200, 200, 200, 200, params=lambda w: {"filename": "css/app.css"}),
     "site.home": Access(LOGIN, 302, 302, 302, 302),
     "site.set_language": Access(302, 302, 302, 302, 302, params=lambda w: {"code": "ar"}),
     "site.healthz": Access(200, 200, 200, 200, 200),
     "site.readyz": Access(200, 200, 200, 200, 200),
+    # development only: absent (404) everywhere else, the tests' environment included
+    "dev_mail.index": Access(404, 404, 404, 404, 404),
+    "dev_mail.show": Access(404, 404, 404, 404, 404, **MAIL),
+    "dev_mail.html": Access(404, 404, 404, 404, 404, **MAIL),
     "auth.login": [
         Access(200, 302, 302, 302, 302, partner=302),
         Access(200, 302, 302, 302, 302, method="POST", partner=302),

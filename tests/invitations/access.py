@@ -44,6 +44,8 @@ def setup(world):
 
 ROUTES = {
     "invitations.index": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "invitations.preview": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    "invitations.preview_html": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "invitations.new": [
         Access(LOGIN, NO, 200, 200, 404, **EVENT),
         Access(LOGIN, NO, 200, 200, 404, method="POST", **EVENT),

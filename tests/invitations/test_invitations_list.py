@@ -1,0 +1,71 @@
+"""The invitations list of an event: in pages, searchable, and honest when a search
+finds nobody."""
+
+from __future__ import annotations
+
+import re
+
+from blueprints.members.text import search_text_for
+from extensions import db
+from tests.conftest import make_member
+from tests.invitations.conftest import invite
+
+ROW = re.compile(r"<tr>\s*<td><bdi>([^<]+)</bdi>")
+
+
+def _members(org, names):
+    members = []
+    for n, name in enumerate(names):
+        member = make_member(org, name, email=f"invite{n}@example.ma", company=f"Atelier {n}")
+        member.search_text = search_text_for(member.full_name, member.company, member.email)
+        members.append(member)
+    db.session.commit()
+    return members
+
+
+def test_a_long_list_comes_in_pages(app, as_organiser, org, event):
+    names = [f"Invité {n:02d}" for n in range(46)]
+    _members(org, names)
+    invite(event, everyone=True)
+    size = app.config["PAGE_SIZE"]
+
+    first = as_organiser.get(f"/events/{event.id}/invitations").get_data(as_text=True)
+    assert ROW.findall(first) == names[:size]
+    assert f'href="/events/{event.id}/invitations?page=2"' in first
+    second = as_organiser.get(f"/events/{event.id}/invitations?page=2").get_data(as_text=True)
+    assert ROW.findall(second) == names[size : 2 * size]
+
+
+def test_search_finds_invitees_in_arabic_or_latin_and_keeps_it_across_pages(
+    app, as_organiser, org, event
+):
+    _members(
+        org, ["أمينة الريفي", "Jean Dupont", "Amina Tazi"] + [f"Karim {n:02d}" for n in range(30)]
+    )
+    invite(event, everyone=True)
+
+    html = as_organiser.get(f"/events/{event.id}/invitations?q=أمينة").get_data(as_text=True)
+    assert ROW.findall(html) == ["أمينة الريفي"]
+    html = as_organiser.get(f"/events/{event.id}/invitations?q=dupont").get_data(as_text=True)
+    assert ROW.findall(html) == ["Jean Dupont"]
+    html = as_organiser.get(f"/events/{event.id}/invitations?q=karim").get_data(as_text=True)
+    assert len(ROW.findall(html)) == app.config["PAGE_SIZE"]
+    assert "q=karim" in html.split('aria-label="Pages"')[1]  # the next page keeps the search
+
+
+def test_an_empty_search_says_no_match_with_a_way_back(as_organiser, org, event):
+    _members(org, ["Jean Dupont"])
+    invite(event, everyone=True)
+    html = as_organiser.get(f"/events/{event.id}/invitations?q=zzz&lang=fr").get_data(as_text=True)
+    assert "Aucune invitation ne correspond à «\u00a0zzz\u00a0»." in html
+    assert f'<a href="/events/{event.id}/invitations">Afficher toute la liste</a>' in html
+    assert "Personne n’est encore invité" not in html
+
+    html = as_organiser.get(f"/events/{event.id}/invitations?q=zzz&lang=ar").get_data(as_text=True)
+    assert "لا توجد دعوة تطابق «zzz»." in html
+
+
+def test_nobody_invited_yet_is_not_a_failed_search(as_organiser, event):
+    html = as_organiser.get(f"/events/{event.id}/invitations?lang=fr").get_data(as_text=True)
+    assert "Aucune invitation ne correspond" not in html
+    assert 'class="text-muted empty-list"' in html
