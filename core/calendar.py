@@ -49,7 +49,7 @@ def event_ics(event, locale: str, url: str, person: str, cancelled: bool = False
     entry.add("dtend", event.ends_at)
     entry.add("summary", localized(event, "title", locale))
     entry.add("organizer", organizer(event.organisation, locale))
-    location = ", ".join(p for p in (event.venue_name, event.venue_address) if p)
+    location = ", ".join(p for p in (event.venue(locale), event.venue_address) if p)
     if location:
         entry.add("location", location)
     description = localized(event, "description", locale)

@@ -10,6 +10,7 @@ from babel import dates
 from flask import request, url_for
 from flask_babel import format_number, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from core import i18n, outbox_problems, urls
 from core.roles import Role
@@ -174,12 +175,24 @@ def url_with_lang(code: str) -> str:
     return url_for("site.set_language", code=code, next=back)
 
 
+def venue_of(event, locale: str | None = None) -> str:
+    """The event's venue in the reader's language (see Event.venue)."""
+    return event.venue(locale or i18n.current_language())
+
+
+def bidi(text) -> Markup:
+    """User text isolated inside a sentence (a Latin name in an Arabic greeting): its own
+    direction, and no reordering of the words around it."""
+    return Markup("<bdi>%s</bdi>") % (text or "")
+
+
 def init_app(app) -> None:
     # Every {{ value }} of every page and email: user text cannot reorder what follows it.
     app.jinja_env.finalize = without_bidi_state
     app.jinja_env.globals.update(
         external_url=urls.external_url,  # links shown to copy or share: BASE_URL, never Host
         localized=i18n.localized,
+        venue_of=venue_of,
         text_direction=i18n.text_direction,
         current_language=i18n.current_language,
         part_separator=i18n.part_separator,
@@ -205,6 +218,7 @@ def init_app(app) -> None:
         join_list=i18n.join_list,
         join_parts=i18n.join_parts,
         localized=i18n.localized,
+        bidi=bidi,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -17,6 +17,7 @@ from blueprints.privacy.forms import ActionForm, AskLinkForm, CorrectForm
 from blueprints.privacy.routes import bp
 from core.access import public_rate_limit
 from core.i18n import use_person_language
+from core.links import LinkKind, LinkProblem, link_problem
 from extensions import db, limiter
 
 SESSION_KEY = "my_data"
@@ -55,7 +56,8 @@ def open_link(token: str):
     member = mydata.open_link(token)
     if member is None:
         db.session.rollback()
-        return render_template("privacy/link_invalid.html"), 404
+        problem = LinkProblem(mydata.why_closed(token))
+        return link_problem(LinkKind.MY_DATA, problem, retry_url=url_for("privacy.ask"))
     db.session.commit()
     session[SESSION_KEY] = {"member_id": member.id, "until": time.time() + SESSION_SECONDS}
     return redirect(url_for("privacy.mine"))
