@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import time
 
-from flask import abort, flash, jsonify, redirect, render_template, session, url_for
+from flask import (
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from blueprints.members.models import Member
@@ -26,16 +35,24 @@ ASK_LIMIT = "5 per hour"
 
 
 def _member() -> Member:
-    """The member whose link was opened in this session, or the form asking for one."""
+    """The member whose link was opened in this session; else a 403 with the page that
+    says the link's hour is over and offers a new one."""
     held = session.get(SESSION_KEY)
     if not isinstance(held, dict) or held.get("until", 0) < time.time():
-        abort(403)
+        abort(_link_expired())
     member = db.session.get(Member, held.get("member_id"))
     if member is None or member.erased_at is not None:
         session.pop(SESSION_KEY, None)
-        abort(403)
+        abort(_link_expired())
     use_person_language(member.locale)
     return member
+
+
+def _link_expired():
+    page, _gone = link_problem(
+        LinkKind.MY_DATA, LinkProblem.EXPIRED, retry_url=url_for("privacy.ask")
+    )
+    return make_response(page, 403)
 
 
 @bp.route("/my-data", methods=["GET", "POST"])
