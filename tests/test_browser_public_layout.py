@@ -189,3 +189,19 @@ def test_mixed_scripts_keep_their_order_on_an_arabic_page(browser, live_server, 
         assert page.locator("input[name=full_name]").get_attribute("dir") == "auto"
     finally:
         context.close()
+
+
+def test_a_wrong_link_reads_on_a_phone_in_arabic(browser, live_server, artifacts_dir):
+    context = browser.new_context(**PHONE, locale="ar-MA")
+    page = context.new_page()
+    try:
+        response = page.goto(f"{live_server}/t/cut-in-two-by-a-mail-client")
+        assert response.status == 404
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        heading = page.locator(".link-problem h1")
+        assert heading.inner_text() == "هذا الرابط لا يُفتح"
+        assert heading.bounding_box()["y"] < 640
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.screenshot(path=os.path.join(artifacts_dir, "link-problem-ar-360.png"))
+    finally:
+        context.close()
