@@ -49,7 +49,7 @@ def event_ics(event, locale: str, url: str, person: str, cancelled: bool = False
     entry.add("dtend", event.ends_at)
     entry.add("summary", localized(event, "title", locale))
     entry.add("organizer", organizer(event.organisation, locale))
-    location = join_parts((event.venue_name, event.venue_address), locale)
+    location = join_parts((event.venue(locale), event.venue_address), locale)
     if location:
         entry.add("location", location)
     description = localized(event, "description", locale)

@@ -204,12 +204,24 @@ def _grouped_counts(app) -> None:
     app.jinja_env.globals.update(ngettext=ngettext, npgettext=npgettext)
 
 
+def venue_of(event, locale: str | None = None) -> str:
+    """The event's venue in the reader's language (see Event.venue)."""
+    return event.venue(locale or i18n.current_language())
+
+
+def bidi(text) -> Markup:
+    """User text isolated inside a sentence (a Latin name in an Arabic greeting): its own
+    direction, and no reordering of the words around it."""
+    return Markup("<bdi>%s</bdi>") % (text or "")
+
+
 def init_app(app) -> None:
     # Every {{ value }} of every page and email: user text cannot reorder what follows it.
     app.jinja_env.finalize = without_bidi_state
     app.jinja_env.globals.update(
         external_url=urls.external_url,  # links shown to copy or share: BASE_URL, never Host
         localized=i18n.localized,
+        venue_of=venue_of,
         text_direction=i18n.text_direction,
         current_language=i18n.current_language,
         part_separator=i18n.part_separator,
@@ -236,6 +248,7 @@ def init_app(app) -> None:
         join_list=i18n.join_list,
         join_parts=i18n.join_parts,
         localized=i18n.localized,
+        bidi=bidi,
     )
     _grouped_counts(app)
     app.jinja_env.trim_blocks = True

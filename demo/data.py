@@ -117,7 +117,8 @@ EVENT = {
     ),
     # One field for every language: written as on the agency's sign and on the maps, in Latin
     # letters like the address (an Arabic line shows it isolated, left to right).
-    "venue_name": "Nouvelle salle de réunion de l’agence CNSS de Nador",
+    "venue_name_ar": "قاعة الاجتماعات الجديدة لوكالة الضمان الاجتماعي بالناظور",
+    "venue_name_fr": "Nouvelle salle de réunion de l’agence CNSS de Nador",
     "venue_address": "Boulevard Hassan II, 62000 Nador",
     "map_url": "https://www.openstreetmap.org/?mlat=35.1681&mlon=-2.9335#map=17/35.1681/-2.9335",
     "start_time": time(15, 30),

@@ -28,3 +28,13 @@ cp zxing/package/dist/reader/zxing_reader.wasm "$DEST/zxing_reader.wasm"
 cp zxing/package/LICENSE "$DEST/LICENSE"
 echo "zxing-wasm $ZXING_WASM from npm (MIT; the .wasm is zxing-cpp, Apache-2.0)." > "$DEST/VERSION"
 ls -l "$ROOT/static/vendor/"*
+
+# axe-core: the accessibility checks of tests/test_browser_axe.py (tests only, not served).
+AXE_CORE=4.11.0
+npm pack --silent "axe-core@$AXE_CORE" >/dev/null
+mkdir axe && tar -xzf "axe-core-$AXE_CORE.tgz" -C axe
+DEST="$ROOT/tests/vendor/axe-core"
+mkdir -p "$DEST"
+cp axe/package/axe.min.js axe/package/LICENSE "$DEST/"
+echo "axe-core $AXE_CORE from npm (MPL-2.0). Used by the tests only, never served: sh scripts/vendor.sh" > "$DEST/VERSION"
+ls -l "$DEST"

@@ -69,6 +69,8 @@ class EventForm(FlaskForm):
     description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000)])
     venue_name = StringField(_l("Venue"), validators=[DataRequired(), Length(max=200)])
+    venue_name_ar = StringField(_l("Venue in Arabic (optional)"), validators=[Length(max=200)])
+    venue_name_fr = StringField(_l("Venue in French (optional)"), validators=[Length(max=200)])
     venue_address = StringField(_l("Address"), validators=[Length(max=300)])
     map_url = URLField(
         _l("Map link"),
@@ -169,6 +171,8 @@ def event_data_from(form):
         description_en=form.description_en.data or "",
         venue_name=form.venue_name.data or "",
         venue_address=form.venue_address.data or "",
+        venue_name_ar=form.venue_name_ar.data or "",
+        venue_name_fr=form.venue_name_fr.data or "",
         map_url=form.map_url.data or "",
         starts_at=form.starts_at.data,
         ends_at=form.ends_at.data,

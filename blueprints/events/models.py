@@ -52,6 +52,12 @@ class Event(OrgScopedMixin, TimestampMixin, Base):
     description_fr: Mapped[str] = mapped_column(sa.Text, default="")
     description_en: Mapped[str] = mapped_column(sa.Text, default="")
     venue_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    venue_name_ar: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default="", comment="the venue in Arabic, if given"
+    )
+    venue_name_fr: Mapped[str] = mapped_column(
+        sa.String(200), default="", server_default="", comment="the venue in French, if given"
+    )
     venue_address: Mapped[str] = mapped_column(sa.String(300), default="")
     map_url: Mapped[str] = mapped_column(sa.String(500), default="")
     starts_at: Mapped[datetime] = mapped_column(index=True, comment="UTC")
@@ -84,6 +90,11 @@ class Event(OrgScopedMixin, TimestampMixin, Base):
     @property
     def is_public(self) -> bool:
         return self.status in (EventStatus.PUBLISHED, EventStatus.CLOSED, EventStatus.CANCELLED)
+
+    def venue(self, locale: str) -> str:
+        """The venue in `locale` when the organisers wrote it in that language, else the
+        venue as written (in whichever script)."""
+        return getattr(self, f"venue_name_{locale}", "") or self.venue_name
 
     @property
     def effective_rsvp_deadline(self) -> datetime:

@@ -25,6 +25,8 @@ EVENT_FIELDS = (
     "description_fr",
     "description_en",
     "venue_name",
+    "venue_name_ar",
+    "venue_name_fr",
     "venue_address",
     "map_url",
     "capacity",
@@ -62,6 +64,8 @@ class EventData:
     description_fr: str = ""
     description_en: str = ""
     venue_address: str = ""
+    venue_name_ar: str = ""  # the venue in each language, when the organisers give it
+    venue_name_fr: str = ""
     map_url: str = ""
     rsvp_deadline: datetime | None = None
     max_companions: int = 0
@@ -90,7 +94,8 @@ def _apply(event: Event, data: EventData) -> set[str]:
     if event.id is not None:
         if (event.starts_at, event.ends_at) != (starts, ends):
             changes.add("time")
-        if (event.venue_name, event.venue_address) != (data.venue_name, data.venue_address):
+        venue = ("venue_name", "venue_name_ar", "venue_name_fr", "venue_address")
+        if any(getattr(event, name) != (getattr(data, name) or "").strip() for name in venue):
             changes.add("venue")
     for name in EVENT_FIELDS:
         value = getattr(data, name)

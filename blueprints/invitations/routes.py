@@ -21,6 +21,7 @@ from core.access import (
 )
 from core.emails import email_frame
 from core.i18n import part_separator, use_person_language
+from core.links import LinkKind, link_problem
 from core.qr import qr_svg
 from core.roles import Role
 from core.templating import register_event_tab, register_labels
@@ -305,7 +306,7 @@ def print_sheet(event_id: int):
 def unsubscribe(token: str):
     invitation = services.invitation_by_token(token)
     if invitation is None:
-        return render_template("invitations/unsubscribe.html", invitation=None), 404
+        return link_problem(LinkKind.UNSUBSCRIBE)
     member = invitation.member
     use_person_language(member.locale)
     if request.method == "POST":

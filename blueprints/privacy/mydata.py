@@ -99,6 +99,14 @@ def open_link(token: str) -> Member | None:
     return link.member if link.member.erased_at is None else None
 
 
+def why_closed(token: str) -> str:
+    """Why `open_link` refused this token: "unknown", "used" or "expired"."""
+    link = find_by_token(MyDataLink, token)
+    if link is None or link.member.erased_at is not None:
+        return "unknown"
+    return "used" if link.used_at is not None else "expired"
+
+
 def correct(member: Member, *, full_name: str, company: str, phone: str | None, locale: str):
     """The member's own corrections (checked by the form)."""
     if (

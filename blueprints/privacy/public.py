@@ -31,6 +31,7 @@ from blueprints.privacy.routes import bp
 from core.access import public_rate_limit
 from core.db import utcnow
 from core.i18n import use_person_language
+from core.links import LinkKind, LinkProblem, link_problem
 from extensions import db, limiter
 
 SESSION_KEY = "my_data"
@@ -40,14 +41,15 @@ EMAIL_LIMIT = "3 per hour"  # per email address, whoever asks (behind a proxy: a
 
 
 def _member() -> Member:
-    """The member whose link was opened in this session, or the form asking for one."""
+    """The member whose link was opened in this session; else a 403 with the page that
+    says the link's hour is over and offers a new one."""
     held = session.get(SESSION_KEY)
     if not isinstance(held, dict) or held.get("until", 0) < time.time():
-        abort(403)
+        abort(_link_expired())
     member = db.session.get(Member, held.get("member_id"))
     if member is None or member.erased_at is not None:
         session.pop(SESSION_KEY, None)
-        abort(403)
+        abort(_link_expired())
     use_person_language(member.locale)
     return member
 
@@ -62,6 +64,13 @@ def _within_email_limit(email: str) -> bool:
     secret = secret if isinstance(secret, bytes) else str(secret).encode()
     key = "my-data-email/" + hmac.new(secret, address, hashlib.sha256).hexdigest()
     return limiter.limiter.hit(parse(EMAIL_LIMIT), key)
+
+
+def _link_expired():
+    page, _gone = link_problem(
+        LinkKind.MY_DATA, LinkProblem.EXPIRED, retry_url=url_for("privacy.ask")
+    )
+    return make_response(page, 403)
 
 
 @bp.route("/my-data", methods=["GET", "POST"])
@@ -84,7 +93,8 @@ def open_link(token: str):
     member = mydata.open_link(token)
     if member is None:
         db.session.rollback()
-        return render_template("privacy/link_invalid.html"), 404
+        problem = LinkProblem(mydata.why_closed(token))
+        return link_problem(LinkKind.MY_DATA, problem, retry_url=url_for("privacy.ask"))
     db.session.commit()
     session[SESSION_KEY] = {"member_id": member.id, "until": time.time() + SESSION_SECONDS}
     return redirect(url_for("privacy.mine"))

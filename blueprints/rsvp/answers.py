@@ -70,16 +70,16 @@ def registration_by_code(code: str) -> Registration | None:
 
 
 def is_revoked_code(code: str) -> bool:
-    return revoked_code_locale(code) is not None
+    return revoked_code_holder(code) is not None
 
 
-def revoked_code_locale(code: str) -> str | None:
-    """The language of the person whose ticket this revoked code was; None if it is not one."""
+def revoked_code_holder(code: str) -> Registration | None:
+    """The registration whose ticket this revoked code was; None if it is not one."""
     digest = token_digest(code)
     if digest is None:
         return None
     return db.session.scalar(
-        sa.select(Registration.locale)
+        sa.select(Registration)
         .join(RevokedTicket, RevokedTicket.registration_id == Registration.id)
         .where(RevokedTicket.code_hash == digest)
     )

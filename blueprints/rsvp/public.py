@@ -39,6 +39,7 @@ from core.access import public_rate_limit
 from core.calendar import event_ics
 from core.db import utcnow
 from core.i18n import current_language, use_person_language
+from core.links import LinkKind, LinkProblem, link_problem
 from core.qr import qr_svg
 from core.templating import Link, register_public_action
 from extensions import db, limiter
@@ -105,7 +106,7 @@ def _initial(registration: Registration | None, questions: list[Question]) -> di
 def answer(token: str):
     invitation = invitation_by_token(token)
     if invitation is None or invitation.event.status == EventStatus.DRAFT:
-        abort(404)
+        return link_problem(LinkKind.RSVP)
     event = invitation.event
     use_person_language(invitation.member.locale if invitation.member else None)
     registration = answers.registration_for_invitation(invitation)
@@ -190,11 +191,15 @@ def _ticket_or_404(code: str) -> Registration:
 def ticket(code: str):
     registration = answers.registration_by_code(code)
     if registration is None:
-        revoked_for = answers.revoked_code_locale(code)
-        if revoked_for is None:
-            abort(404)
-        use_person_language(revoked_for)  # the person who held it, in their language
-        return render_template("rsvp/ticket_revoked.html"), 410
+        holder = answers.revoked_code_holder(code)
+        if holder is None:
+            return link_problem(LinkKind.TICKET)
+        return link_problem(  # the person who held it, in their language
+            LinkKind.TICKET,
+            LinkProblem.REVOKED,
+            organisation=holder.event.organisation,
+            locale=holder.locale,
+        )
     use_person_language(registration.locale)
     url = tickets.ticket_url(code)  # the very code looked up: no need to unseal it
     return render_template(
@@ -283,7 +288,7 @@ def register(public_id: str):
 def confirm(token: str):
     confirmation = answers.confirmation_by_token(token)
     if confirmation is None:
-        abort(404)
+        return link_problem(LinkKind.RSVP)
     registration = confirmation.registration
     use_person_language(registration.locale)
     expired = confirmation.confirmed_at is None and confirmation.expires_at <= utcnow()

@@ -1,7 +1,16 @@
 """Pages every visitor has: the start page, the language switch, the health check."""
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from core import health
@@ -31,6 +40,13 @@ def set_language(code: str):
         session["lang"] = locale
     target = safe_next(request.args.get("next")) or url_for("site.home")
     return redirect(target)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """For the clients that ask before reading the page's icon links (and for pages without
+    them: JSON, files); the PNG, which every browser takes under this name."""
+    return send_from_directory(current_app.static_folder, "favicon.png", max_age=86400)
 
 
 @bp.get("/healthz")

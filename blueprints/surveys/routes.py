@@ -30,6 +30,7 @@ from blueprints.surveys.forms import (
 from blueprints.surveys.models import QuestionKind, SurveyQuestion, SurveyStatus
 from core import exports, i18n
 from core.access import public_rate_limit, role_required, scoped_get_or_404
+from core.links import LinkKind, link_problem
 from core.roles import Role
 from core.templating import register_event_tab, register_labels
 from extensions import db, limiter
@@ -266,7 +267,7 @@ def report(event_id: int):
 def respond(token: str):
     invite = answering.invite_by_token(token)
     if invite is None:
-        abort(404)
+        return link_problem(LinkKind.SURVEY)
     survey = invite.survey
     if not request.args.get("lang"):
         g.forced_locale = invite.locale  # the person's language unless they switch

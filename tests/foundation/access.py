@@ -12,6 +12,7 @@ ROUTES = {
     "static": Access(200, 200, 200, 200, 200, params=lambda w: {"filename": "css/app.css"}),
     "site.home": Access(LOGIN, 302, 302, 302, 302),
     "site.set_language": Access(302, 302, 302, 302, 302, params=lambda w: {"code": "ar"}),
+    "site.favicon": Access(200, 200, 200, 200, 200),
     "site.healthz": Access(200, 200, 200, 200, 200),
     "site.readyz": Access(200, 200, 200, 200, 200),
     # development only: absent (404) everywhere else, the tests' environment included

@@ -133,7 +133,7 @@ def _urls(app, member, events, followup_ids) -> list[str]:
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if "GET" not in rule.methods or rule.endpoint == "static":
+            if "GET" not in rule.methods or rule.endpoint in ("static", "site.favicon"):
                 continue
             if not set(rule.arguments) <= set(values):
                 continue

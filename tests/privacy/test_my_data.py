@@ -46,7 +46,8 @@ def test_the_link_is_emailed_in_the_members_language_and_opens_once(client, org,
     page = client.get("/my-data/me").get_data(as_text=True)
     assert 'dir="rtl"' in page and "أمينة الريفي" in page and "amina@example.ma" in page
     other = client.application.test_client()
-    assert other.get("/" + path).status_code == 404  # once only
+    again = other.get("/" + path)  # once only: gone, and the page says why
+    assert again.status_code == 410 and "استُعمل" in again.get_data(as_text=True)
     assert other.get("/my-data/me").status_code == 403
     assert member.id == db.session.scalar(sa.select(MyDataLink.member_id))
 
@@ -55,7 +56,7 @@ def test_an_expired_link_does_not_open(client, org):
     link = mydata.issue_link(make_member(org, "Karim", email="k@example.ma"))
     link.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    assert client.get(f"/my-data/open/{link.token}").status_code == 404
+    assert client.get(f"/my-data/open/{link.token}").status_code == 410
     assert client.get("/my-data/open/" + "x" * 500).status_code == 404
 
 

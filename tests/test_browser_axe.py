@@ -1,0 +1,128 @@
+"""axe-core in Debian's chromium, at 360 px, in Arabic and in French, with the demo data.
+
+The public pages (event page, RSVP, ticket, survey, a wrong link, the my-data request, the
+sign-in) and the organiser's main pages (dashboard, events, an event, members, invitations,
+follow-ups, at 360 px and at 1280 px where the menu is open) must have no "serious" or
+"critical" violation. axe-core is vendored under
+tests/vendor/axe-core/ (`sh scripts/vendor.sh`); Liqaa never serves it. The counts per
+impact are printed (`pytest -s`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from blueprints.events.models import Event
+from blueprints.orgs.models import Organisation
+from demo import data
+from demo.cli import demo_links
+from demo.story import by_title
+from extensions import db
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "bypass_csp": True}
+BLOCKING = ("serious", "critical")
+# WCAG 2.1 A and AA, and axe's own best practices, on the whole page.
+RUN = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']},
+    resultTypes: ['violations'],
+  });
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '')),
+  }));
+}"""
+
+
+@pytest.fixture
+def demo_world(app, live_server):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    org = db.session.scalar(sa.select(Organisation))
+    links = {label.split(" (")[0]: url for label, url in demo_links(org)}
+    main = by_title(org, "")
+    assert isinstance(main, Event)
+    public = {
+        "event page": f"{live_server}/e/{main.public_id}",
+        "RSVP": links["An invitation to answer"],
+        "ticket": links["A ticket to scan or open"],
+        "survey": links["A survey to answer"],
+        "wrong link": f"{live_server}/r/this-link-was-cut-in-two",
+        "my-data request": f"{live_server}/my-data",
+        "sign-in": f"{live_server}/login",
+    }
+    organiser = {
+        "dashboard": f"{live_server}/home",
+        "events": f"{live_server}/events",
+        "event": f"{live_server}/events/{main.id}",
+        "members": f"{live_server}/members",
+        "invitations": f"{live_server}/events/{main.id}/invitations",
+        "follow-ups": f"{live_server}/followups",
+    }
+    return live_server, public, organiser
+
+
+def violations_of(page, url: str, lang: str) -> list[dict]:
+    separator = "&" if "?" in url else "?"
+    page.goto(f"{url}{separator}lang={lang}", wait_until="networkidle")
+    assert page.locator("html").get_attribute("lang") == lang, url
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(RUN)
+
+
+def audit(page, pages: dict[str, str], found: dict, counts: Counter) -> None:
+    width = page.viewport_size["width"]
+    for lang in ("ar", "fr"):
+        for name, url in pages.items():
+            for violation in violations_of(page, url, lang):
+                counts[violation["impact"]] += len(violation["nodes"])
+                if violation["impact"] in BLOCKING:
+                    key = f"{name} ({lang}, {width} px): {violation['id']}: {violation['help']}"
+                    found[key] = violation["nodes"][:3]
+
+
+def report(title: str, counts: Counter, found: dict) -> None:
+    figures = ", ".join(f"{impact} {counts[impact]}" for impact in
+                        ("critical", "serious", "moderate", "minor"))  # fmt: skip
+    print(f"axe: {title}: nodes by impact: {figures}")
+    for key, nodes in found.items():
+        print(f"axe:   {key}: {nodes}")
+
+
+def test_public_pages_have_no_serious_accessibility_violation(browser, demo_world):
+    _, public, _ = demo_world
+    context = browser.new_context(**PHONE)
+    found, counts = {}, Counter()
+    try:
+        audit(context.new_page(), public, found, counts)
+    finally:
+        context.close()
+    report("public pages, 360 px, ar and fr", counts, found)
+    assert not found, list(found)
+
+
+def test_organiser_pages_have_no_serious_accessibility_violation(browser, demo_world):
+    live_server, _, organiser = demo_world
+    context = browser.new_context(**PHONE)
+    found, counts = {}, Counter()
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server}/login")
+        page.fill("input[name=email]", "organiser@demo.liqaa.example")
+        page.fill("input[name=password]", data.DEMO_PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/login" not in url)
+        audit(page, organiser, found, counts)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        audit(page, organiser, found, counts)
+    finally:
+        context.close()
+    report("organiser pages, 360 and 1280 px, ar and fr", counts, found)
+    assert not found, list(found)
