@@ -97,10 +97,25 @@ def _clean_database(request):
         yield
         return
     application = request.getfixturevalue("app")
+    settings = dict(application.config)
     with application.app_context():
         yield
         db.session.remove()
         _truncate_all()
+    _settings_restored(settings, application.config)
+
+
+def _settings_restored(before: dict, after) -> None:
+    """The app lives for the whole session: a setting a test changes and leaves changed makes
+    a later test fail far away (a default language left at "en" once did). Fail here instead."""
+    missing = object()
+    changed = sorted(
+        key
+        for key in set(before) | set(after)
+        if before.get(key, missing) is not after.get(key, missing)
+        and before.get(key, missing) != after.get(key, missing)
+    )
+    assert not changed, f"this test left app settings changed: {changed} (use monkeypatch)"
 
 
 def _truncate_all() -> None:
