@@ -33,7 +33,13 @@ from core.templating import (
 from extensions import db, limiter
 
 bp = Blueprint("followups", __name__)
-register_labels("email", {"followup_resolved": _l("Answer to a concern")})
+register_labels(
+    "email",
+    {
+        "followup_resolved": _l("Answer to a concern"),
+        "followup_answer": _l("Reply in a concern's thread"),
+    },
+)
 
 register_nav("followups.board", _l("Follow-ups"), Role.ORGANISER, order=40)
 register_event_tab("followups.event_board", _l("Follow-ups"), Role.ORGANISER, order=65)

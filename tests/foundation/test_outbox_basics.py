@@ -72,3 +72,19 @@ def test_smtp_refusal_requeues_with_the_same_message_id(app, org, smtp_server):
     assert deliver_due(now=message.send_after) == (1, 0)
     ((_, _, parsed),) = smtp_server.wait_for(1)
     assert parsed["Message-ID"] == first_id
+
+
+def test_every_kind_of_email_has_a_name_in_each_language(app):
+    """The delivery page and the member's own page name each email by its kind: a kind
+    without a label would show its code (`followup_answer`) to an Arabic reader."""
+    from flask_babel import force_locale
+
+    from core.outbox import builder_kinds
+    from core.templating import key_label
+
+    with app.test_request_context():
+        for language in app.config["LANGUAGES"]:
+            with force_locale(language):
+                kinds = builder_kinds() - {"test-hello"}  # this file's own
+                unnamed = sorted(k for k in kinds if key_label("email", k) == k)
+                assert not unnamed, f"{language}: no label for {unnamed}"
