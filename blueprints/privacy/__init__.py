@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints.privacy import emails, public  # noqa: F401 - public adds its routes to bp
+# public adds its routes to bp; audit_labels names the audit log's codes
+from blueprints.privacy import audit_labels, emails, public  # noqa: F401
 from blueprints.privacy.cli import cli
 from blueprints.privacy.routes import bp
 from core.outbox import register_builders
