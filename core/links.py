@@ -22,6 +22,7 @@ class LinkKind(enum.Enum):
     SURVEY = "survey"
     UNSUBSCRIBE = "unsubscribe"
     MY_DATA = "my_data"
+    REPLY = "reply"  # the member's one reply to an answer to their concern
 
 
 class LinkProblem(enum.Enum):
@@ -63,6 +64,10 @@ def _next_steps() -> dict[LinkKind, str]:
             "invitation, or write to the organisers."
         ),
         LinkKind.MY_DATA: _l("A link to your data works once, within 24 hours. Ask for a new one."),
+        LinkKind.REPLY: _l(
+            "Open the answer from the link in your most recent email. To say more about your "
+            "concern, write to the organisers."
+        ),
     }
 
 

@@ -1,8 +1,8 @@
-"""A personal link that does not open (RSVP, ticket, survey, unsubscribe, my data) lands on
-one page: in the visitor's language (or the holder's, when the link tells who held it),
-saying what to do next, with the organisers' contact when known, never a stack trace or
-a raw code, with 404 for a link nobody issued and 410 for one that expired, was used or
-was revoked."""
+"""A personal link that does not open (RSVP, ticket and its calendar file, survey, unsubscribe,
+my data, the reply to an answer) lands on one page: in the visitor's language (or the
+holder's, when the link tells who held it), saying what to do next, with the organisers'
+contact when known, never a stack trace or a raw code, with 404 for a link nobody issued
+and 410 for one that expired, was used or was revoked."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ LINKS = {
     "survey": f"/s/{WRONG}",
     "unsubscribe": f"/u/{WRONG}",
     "my data": f"/my-data/open/{WRONG}",
+    "ticket in a calendar": f"/t/{WRONG}/event.ics",
+    "reply to an answer": f"/f/{WRONG}",
 }
 # What each page says in each language (the heading, and a word of what to do next).
 SAYS = {
@@ -68,6 +70,8 @@ def test_a_revoked_ticket_names_the_organisers_in_the_holders_language(client, o
         f"/t/{old_code}", headers={"Accept-Language": "fr"}
     )
     assert response.status_code == 410
+    calendar = client.application.test_client().get(f"/t/{old_code}/event.ics")
+    assert calendar.status_code == 410 and 'lang="ar"' in calendar.get_data(as_text=True)
     html = response.get_data(as_text=True)
     assert 'lang="ar"' in html and 'data-problem="revoked"' in html
     assert "mailto:contact@amte-nador.ma" in html and org.name_ar in shown_text(html)

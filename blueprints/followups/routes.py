@@ -24,6 +24,7 @@ from blueprints.orgs.services import partners_of
 from core import exports
 from core.access import current_org_id, public_rate_limit, role_required, scoped_get_or_404
 from core.i18n import localized
+from core.links import LinkKind, link_problem
 from core.roles import Role
 from core.templating import (
     register_event_tab,
@@ -189,7 +190,9 @@ def edit(followup_id: int):
 @limiter.limit(public_rate_limit)
 def reply(token: str):
     """The member's one reply to an answer, from the link in its email."""
-    answer = thread.answer_by_reply_token(token) or abort(404)
+    answer = thread.answer_by_reply_token(token)
+    if answer is None:  # the shared page for a link that does not open, not a bare 404
+        return link_problem(LinkKind.REPLY)
     form = ReplyForm()
     open_ = thread.reply_open(answer)
     if open_ and form.validate_on_submit():

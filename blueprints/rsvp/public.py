@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -180,26 +181,27 @@ def _after_answer(registration: Registration, token: str):
 
 
 def _ticket_or_404(code: str) -> Registration:
+    """The registration a ticket code opens; else the shared page for a link that does not
+    open (a replaced ticket says so, in its holder's language), for every ticket route."""
     registration = answers.registration_by_code(code)
-    if registration is None:
-        abort(404)
-    return registration
+    if registration is not None:
+        return registration
+    holder = answers.revoked_code_holder(code)
+    if holder is None:
+        abort(make_response(link_problem(LinkKind.TICKET)))
+    problem = link_problem(  # the person who held it, in their language
+        LinkKind.TICKET,
+        LinkProblem.REVOKED,
+        organisation=holder.event.organisation,
+        locale=holder.locale,
+    )
+    abort(make_response(problem))
 
 
 @bp.get("/t/<code>")
 @limiter.limit(public_rate_limit)
 def ticket(code: str):
-    registration = answers.registration_by_code(code)
-    if registration is None:
-        holder = answers.revoked_code_holder(code)
-        if holder is None:
-            return link_problem(LinkKind.TICKET)
-        return link_problem(  # the person who held it, in their language
-            LinkKind.TICKET,
-            LinkProblem.REVOKED,
-            organisation=holder.event.organisation,
-            locale=holder.locale,
-        )
+    registration = _ticket_or_404(code)
     use_person_language(registration.locale)
     url = tickets.ticket_url(code)  # the very code looked up: no need to unseal it
     return render_template(
