@@ -13,8 +13,9 @@ from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
 from blueprints.invitations.models import Invitation
 from blueprints.rsvp.models import Registration, RegistrationStatus
 from core.db import utcnow
+from core.outbox import OutboxMessage, OutboxState
 from extensions import db
-from tests.conftest import login, make_event, make_member
+from tests.conftest import login, make_event, make_member, make_partner
 
 FIGURE = re.compile(r'data-figure="(\w+)" href="([^"]+)"><span class="figure-value">(\d+)<')
 
@@ -58,6 +59,26 @@ def _follow_up(org, event, organiser, status):
     db.session.commit()
 
 
+def _undelivered(org, event):
+    """One invitation email failed for good, another sent."""
+    first, second = db.session.scalars(
+        sa.select(Invitation).where(Invitation.event_id == event.id).limit(2)
+    )
+    for invitation, state in ((first, OutboxState.FAILED), (second, OutboxState.SENT)):
+        db.session.add(
+            OutboxMessage(
+                organisation_id=org.id,
+                key=f"invitation:{invitation.id}",
+                kind="invitation",
+                to_email="m@example.ma",
+                state=state,
+                subject_kind="invitation",
+                subject_id=invitation.id,
+            )
+        )
+    db.session.commit()
+
+
 @pytest.fixture
 def next_event(org):
     later = make_event(org, starts_in=timedelta(days=30), title_fr="Plus tard")
@@ -76,6 +97,7 @@ def test_home_shows_where_the_next_event_stands(client, org, organiser, next_eve
     _follow_up(org, next_event, organiser, FollowUpStatus.OPEN)
     _follow_up(org, next_event, organiser, FollowUpStatus.IN_PROGRESS)
     _follow_up(org, next_event, organiser, FollowUpStatus.RESOLVED)
+    _undelivered(org, next_event)
     login(client, organiser.email)
 
     html = client.get("/home?lang=fr").get_data(as_text=True)
@@ -87,6 +109,7 @@ def test_home_shows_where_the_next_event_stands(client, org, organiser, next_eve
         "arrived": 1,
         "waiting": 1,
         "followups": 2,
+        "undelivered": 1,
     }
     event_id = next_event.id
     assert figures["invited"][1] == f"/events/{event_id}/invitations"
@@ -94,6 +117,7 @@ def test_home_shows_where_the_next_event_stands(client, org, organiser, next_eve
     assert figures["waiting"][1] == f"/events/{event_id}/registrations?status=waitlisted"
     assert figures["arrived"][1] == f"/events/{event_id}/arrivals"
     assert figures["followups"][1] == f"/events/{event_id}/followups"
+    assert figures["undelivered"][1] == f"/events/{event_id}/invitations?state=failed"
     assert "Réunion d’information" in html and "Liste d’attente" in html
     for _, url in figures.values():
         assert client.get(url).status_code == 200
@@ -136,3 +160,57 @@ def test_door_staff_see_no_figures(client, door, next_event):
     html = client.get("/home").get_data(as_text=True)
     assert 'id="next-event"' not in html
     assert "Réunion d’information" in html  # what is coming up, without the figures
+
+
+def test_open_follow_ups_by_partner_and_department(client, org, organiser, next_event):
+    cnss = make_partner(org, "CNSS Nador", name_ar="الضمان الاجتماعي الناظور")
+    for department, status in (
+        ("Affiliation", FollowUpStatus.OPEN),
+        ("Affiliation", FollowUpStatus.NEEDS_DOCUMENTS),
+        ("Affiliation", FollowUpStatus.RESOLVED),  # answered: not counted
+        ("AMO", FollowUpStatus.IN_PROGRESS),
+    ):
+        _follow_up(org, next_event, organiser, status)
+        followup = db.session.scalar(sa.select(FollowUp).order_by(FollowUp.id.desc()).limit(1))
+        followup.partner_id, followup.department = cnss.id, department
+    _follow_up(org, next_event, organiser, FollowUpStatus.OPEN)  # nobody assigned yet
+    db.session.commit()
+    login(client, organiser.email)
+    html = client.get("/home?lang=ar").get_data(as_text=True)
+    block = html.split('id="concerns-by-department"', 1)[1].split("</ul>", 1)[0]
+    rows = [re.sub(r"<[^>]+>", " ", row).split() for row in block.split("<li")[1:]]
+    assert [row[-1] for row in rows] == ["2", "1", "1"]  # largest first
+    assert "Affiliation" in " ".join(rows[0]) and "الناظور" in " ".join(rows[0])
+    assert "AMO" in " ".join(rows[1])  # at equal counts, the unassigned ones come last
+    assert "الناظور" not in " ".join(rows[2])
+
+
+def test_the_latest_survey_response_rate(client, org, organiser):
+    from blueprints.surveys.models import Survey, SurveyResponse, SurveyStatus
+
+    past = make_event(org, starts_in=timedelta(days=-10), title_fr="Rencontre passée")
+    survey = Survey(organisation_id=org.id, event_id=past.id, status=SurveyStatus.OPEN)
+    db.session.add(survey)
+    db.session.flush()
+    _people(org, past, [RegistrationStatus.ACCEPTED] * 4)
+    for registration in db.session.scalars(sa.select(Registration).limit(3)):
+        db.session.add(
+            OutboxMessage(
+                organisation_id=org.id,
+                key=f"survey:{survey.id}:invite:{registration.id}",
+                kind="survey_invite",
+                to_email="m@example.ma",
+                state=OutboxState.SENT,
+            )
+        )
+    db.session.add(
+        SurveyResponse(
+            organisation_id=org.id, survey_id=survey.id, answered_on=utcnow().date(), answers={}
+        )
+    )
+    db.session.commit()
+    login(client, organiser.email)
+    html = client.get("/home?lang=fr").get_data(as_text=True)
+    rate = re.search(r'id="survey-rate">([^<]+)<', html).group(1)
+    assert rate == "Réponses\u00a0: 1 sur 3 (33\u00a0%)"
+    assert "Rencontre passée" in html and f"/events/{past.id}/survey/results" in html
