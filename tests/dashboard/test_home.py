@@ -65,18 +65,16 @@ def _undelivered(org, event):
         sa.select(Invitation).where(Invitation.event_id == event.id).limit(2)
     )
     for invitation, state in ((first, OutboxState.FAILED), (second, OutboxState.SENT)):
-        db.session.add(
-            OutboxMessage(
-                organisation_id=org.id,
-                key=f"invitation:{invitation.id}",
-                kind="invitation",
-                to_email="m@example.ma",
-                state=state,
-                subject_kind="invitation",
-                subject_id=invitation.id,
-            )
-        )
+        _email(org, f"invitation:{invitation.id}", state, "invitation", invitation.id)
     db.session.commit()
+
+
+def _email(org, key, state, subject_kind="", subject_id=None):
+    kind = key.split(":")[0]
+    db.session.add(
+        OutboxMessage(organisation_id=org.id, key=key, kind=kind, to_email="m@example.ma",
+                      state=state, subject_kind=subject_kind, subject_id=subject_id)
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -194,15 +192,7 @@ def test_the_latest_survey_response_rate(client, org, organiser):
     db.session.flush()
     _people(org, past, [RegistrationStatus.ACCEPTED] * 4)
     for registration in db.session.scalars(sa.select(Registration).limit(3)):
-        db.session.add(
-            OutboxMessage(
-                organisation_id=org.id,
-                key=f"survey:{survey.id}:invite:{registration.id}",
-                kind="survey_invite",
-                to_email="m@example.ma",
-                state=OutboxState.SENT,
-            )
-        )
+        _email(org, f"survey:{survey.id}:invite:{registration.id}", OutboxState.SENT)
     db.session.add(
         SurveyResponse(
             organisation_id=org.id, survey_id=survey.id, answered_on=utcnow().date(), answers={}
