@@ -20,14 +20,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import http.client
 import itertools
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -37,15 +34,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-HOST = "127.0.0.1"
-# A production configuration that passes Liqaa's start-up check.
-PRODUCTION = {
-    "SECRET_KEY": "bench-" + "0123456789abcdef" * 4,
-    "BASE_URL": "https://liqaa.bench.example",
-    "MAIL_DEFAULT_SENDER": "liqaa@bench.example",
-}
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_bench_checkin"
-
+from _serve import (  # noqa: E402 - bench/ is on the path when a benchmark runs
+    HOST,
+    PRODUCTION,
+    Server,
+    add_server_options,
+    on_each_database,
+)
 
 # --------------------------------------------------------------------------- the baseline app
 
@@ -175,98 +170,6 @@ def prepare(url: str, tickets: int) -> tuple[int, str, list[str]]:
         event_id = event.id
         db.engine.dispose()
     return event_id, token, codes
-
-
-def fresh_postgres(url: str) -> None:
-    import sqlalchemy as sa
-
-    parsed = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
-
-
-# --------------------------------------------------------------------------- gunicorn
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, target: str, url: str, args):
-        self.port = free_port()
-        env = {
-            **os.environ,
-            "DATABASE_URL": url,
-            "SECRET_KEY": PRODUCTION["SECRET_KEY"],
-            "BASE_URL": PRODUCTION["BASE_URL"],
-            "MAIL_DEFAULT_SENDER": PRODUCTION["MAIL_DEFAULT_SENDER"],
-            "LIQAA_ENV": "production",
-            "OUTBOX_IN_PROCESS_WORKER": "0",
-            "RATELIMIT_ENABLED": "0",
-            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
-        }
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        self.proc = subprocess.Popen(
-            [
-                gunicorn,
-                *("-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads)),
-                *("-b", f"{HOST}:{self.port}", "--log-level", "warning", target),
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                status, _ = request(self.port, "GET", "/healthz", None, {})
-                if status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"gunicorn {target} did not start")
-
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) used so far by the gunicorn workers."""
-        total = 0.0
-        tick = os.sysconf("SC_CLK_TCK")
-        try:
-            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        except OSError:
-            return float("nan")
-        for pid in children.split():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / tick
-        return total
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-
-
-def request(port: int, method: str, path: str, body, headers) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
-    try:
-        payload = json.dumps(body) if body is not None else None
-        conn.request(method, path, body=payload, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
 
 
 # --------------------------------------------------------------------------- load
@@ -456,27 +359,10 @@ def main(argv=None) -> int:
     parser.add_argument("--tickets", type=int, default=10_000, help="registrations (default 10000)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds before each phase")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn -k (sync, gthread)")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (gthread)")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    add_server_options(parser, "liqaa_bench_checkin")
     args = parser.parse_args(argv)
 
-    report = []
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.db in ("sqlite", "both"):
-            report += bench_database("SQLite (WAL)", f"sqlite:///{tmp}/bench.db", args)
-        if args.db in ("postgres", "both"):
-            try:
-                fresh_postgres(args.pg_url)
-            except Exception as error:  # noqa: BLE001 - say why and go on
-                print(f"\nPostgreSQL skipped: {error}")
-            else:
-                report += bench_database("PostgreSQL", args.pg_url, args)
-    print("\n== summary")
-    print("\n".join(report))
-    return 0
+    return on_each_database(args, bench_database)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from checkin_load import PRODUCTION, fresh_postgres  # noqa: E402
+from _serve import PRODUCTION, fresh_postgres, production_env  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_bench_delivery"
 
@@ -137,18 +137,9 @@ def requeue(url: str) -> None:
 
 def run_workers(url: str, port: int, count: int) -> float:
     """Start `count` `flask outbox work --once` processes; seconds until the last stops."""
-    variables = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SECRET_KEY": PRODUCTION["SECRET_KEY"],
-        "BASE_URL": PRODUCTION["BASE_URL"],
-        "MAIL_DEFAULT_SENDER": PRODUCTION["MAIL_DEFAULT_SENDER"],
-        "LIQAA_ENV": "production",
-        "OUTBOX_IN_PROCESS_WORKER": "0",
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-    }
+    variables = production_env(
+        url, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port), LOG_LEVEL="WARNING"
+    )
     flask = str(Path(sys.executable).parent / "flask")
     started = time.monotonic()
     workers = [
@@ -189,7 +180,7 @@ def main(argv=None) -> int:
 
     tmp = tempfile.mkdtemp()
     sink_file = os.path.join(tmp, "received.txt")
-    from checkin_load import free_port
+    from _serve import free_port
 
     port = free_port()
     context = multiprocessing.get_context("spawn")

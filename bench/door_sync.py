@@ -21,11 +21,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -34,10 +32,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from checkin_load import PRODUCTION, Server, _post, _raw_request, fresh_postgres  # noqa: E402
+from _serve import PRODUCTION, Server, add_server_options, on_each_database  # noqa: E402
+from checkin_load import _post, _raw_request  # noqa: E402
 from checkin_load import prepare as prepare_event  # noqa: E402
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_bench_door_sync"
 DOORS = "ABCDEFGHIJKL"
 
 
@@ -222,29 +220,12 @@ def main(argv=None) -> int:
     parser.add_argument("--scans", type=int, default=400, help="queued per phone (default 400)")
     parser.add_argument("--shared", type=float, default=0.1, help="share seen at two doors")
     parser.add_argument("--retried", type=float, default=0.05, help="share sent twice")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn -k (sync, gthread)")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (gthread)")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    add_server_options(parser, "liqaa_bench_door_sync")
     args = parser.parse_args(argv)
     if not 1 <= args.phones <= len(DOORS):
         parser.error(f"--phones: 1 to {len(DOORS)}")
 
-    report = []
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.db in ("sqlite", "both"):
-            report += bench_database("SQLite (WAL)", f"sqlite:///{tmp}/sync.db", args)
-        if args.db in ("postgres", "both"):
-            try:
-                fresh_postgres(args.pg_url)
-            except Exception as error:  # noqa: BLE001 - say why and go on
-                print(f"\nPostgreSQL skipped: {error}")
-            else:
-                report += bench_database("PostgreSQL", args.pg_url, args)
-    print("\n== summary")
-    print("\n".join(report))
-    return 0
+    return on_each_database(args, bench_database)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def sign_in(session, base: str, email: str, password: str) -> None:
 
 def main() -> None:
     import requests
-    from checkin_load import Server, fresh_postgres
+    from _serve import Server, fresh_postgres
     from seed_scale import BENCH_SECRET_KEY, PASSWORD, prepared_app, seed
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -31,7 +31,6 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -42,9 +41,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from checkin_load import HOST, PRODUCTION, Server, fresh_postgres  # noqa: E402
+from _serve import HOST, PRODUCTION, Server, add_server_options, on_each_database  # noqa: E402
 
-DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_bench_rush"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
@@ -518,27 +516,10 @@ def main(argv=None) -> int:
     parser.add_argument("--open", type=int, default=300, help="open-form visitors (default 300)")
     parser.add_argument("--clients", type=int, default=64, help="concurrent clients (default 64)")
     parser.add_argument("--seconds", type=float, default=120.0, help="at most, per phase")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn -k (sync, gthread)")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn --threads (gthread)")
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--pg-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_PG))
+    add_server_options(parser, "liqaa_bench_rush")
     args = parser.parse_args(argv)
 
-    report = []
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.db in ("sqlite", "both"):
-            report += bench_database("SQLite (WAL)", f"sqlite:///{tmp}/rush.db", args)
-        if args.db in ("postgres", "both"):
-            try:
-                fresh_postgres(args.pg_url)
-            except Exception as error:  # noqa: BLE001 - say why and go on
-                print(f"\nPostgreSQL skipped: {error}")
-            else:
-                report += bench_database("PostgreSQL", args.pg_url, args)
-    print("\n== summary")
-    print("\n".join(report))
-    return 0
+    return on_each_database(args, bench_database)
 
 
 if __name__ == "__main__":
