@@ -20,6 +20,7 @@ from blueprints.invitations import services as invitation_services
 from blueprints.invitations.models import Invitation
 from blueprints.members.models import Member
 from blueprints.orgs.models import Organisation, Partner
+from blueprints.reports import press
 from blueprints.rsvp import answers as rsvp_answers
 from blueprints.rsvp import questionnaire as rsvp_questionnaire
 from blueprints.rsvp.models import QuestionKind, Registration
@@ -304,6 +305,10 @@ def past_edition(cast: Cast) -> None:
     _partner_asks_for_documents(cast, event, end)
     if not event.report_notes:
         event.report_notes = around.PAST_REPORT_NOTES
+    db.session.flush()
+    for language in press.RELEASE_LANGUAGES:  # the press release drafts, kept with the event
+        if press.stored(event, language) is None:
+            press.regenerate(event, language, confirmed=True)
 
 
 def _partner_asks_for_documents(cast: Cast, event: Event, end) -> None:

@@ -189,6 +189,14 @@ def test_demo_tells_the_story_of_each_feature(app):
     assert cnss and all("CNSS" in f.partner.name_fr for f in cnss)
     assert {f.event_id for f in followups} == {main.id, past.id}
 
+    # The past edition's press release, in both languages, built from its data.
+    from blueprints.reports.models import PressRelease
+
+    releases = {r.language: r for r in db.session.scalars(sa.select(PressRelease))}
+    assert set(releases) == {"ar", "fr"} and {r.event_id for r in releases.values()} == {past.id}
+    assert "الناظور" in releases["ar"].body + releases["ar"].title
+    assert "Nador" in releases["fr"].body + releases["fr"].title
+
 
 def test_door_page_of_today_session_admits_a_demo_ticket(app, client):
     links = _links(_demo(app))
