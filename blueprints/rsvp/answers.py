@@ -179,6 +179,8 @@ def save_answers(
 ) -> list[Answer]:
     """Write the answers; report each changed answer to a concern question (follow-ups)."""
     questions = {q.id: q for q in questions_for(event.id)}
+    if not questions:  # no question, so no answer to keep (they go with their question)
+        return []
     existing = {a.question_id: a for a in registration.answers}
     changed_concerns = []
     for question_id, question in questions.items():

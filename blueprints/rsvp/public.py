@@ -123,8 +123,11 @@ def answer(token: str):
             db.session.rollback()
             flash(str(error), "danger")
         else:
+            # The page to go to is read before the commit, which would expire the
+            # registration and cost three more SELECTs in a ticket rush.
+            response = _after_answer(registration, token)
             db.session.commit()
-            return _after_answer(registration, token)
+            return response
     return _answer_page(invitation, registration, form, is_open)
 
 

@@ -109,8 +109,12 @@ def waitlist(registration: Registration, now: datetime) -> None:
 def place(registration: Registration, event: Event, now: datetime) -> None:
     """Accept if the person and companions fit once those already waiting have had their
     turn (first come, first served), else the end of the waiting list."""
-    promote_waitlist(event, now)
-    if registration.seats <= free_seats(event, excluding=registration.id):
+    _promoted, free = _promote(event, now)
+    if free is None:  # not counted: the event is not open to promotions
+        free = free_seats(event)
+    if registration.status == RegistrationStatus.ACCEPTED:
+        free += registration.seats  # the places it already holds are its own
+    if registration.seats <= free:
         accept(registration, "accepted", now)
     else:
         waitlist(registration, now)
@@ -145,13 +149,18 @@ def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registra
     Someone whose party does not fit keeps their position while smaller parties behind
     them move in; they are first again as soon as enough places free up.
     """
-    now = now or utcnow()
+    return _promote(event, now or utcnow())[0]
+
+
+def _promote(event: Event, now: datetime) -> tuple[list[Registration], int | None]:
+    """promote_waitlist, and the places still free after it (None: the event takes no
+    promotions, so nothing was counted). Its caller `place` needs no second count."""
     if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
-        return []
+        return [], None
     free = free_seats(event)
-    promoted = []
+    promoted: list[Registration] = []
     if free <= 0:  # a full hall: nobody to move up, no need to read the waiting list
-        return promoted
+        return promoted, free
     waiting = db.session.scalars(
         sa.select(Registration)
         .where(
@@ -167,7 +176,7 @@ def promote_waitlist(event: Event, now: datetime | None = None) -> list[Registra
             accept(registration, "promoted", now)
             free -= registration.seats
             promoted.append(registration)
-    return promoted
+    return promoted, free
 
 
 def promote_by_hand(registration: Registration, now: datetime | None = None) -> None:
