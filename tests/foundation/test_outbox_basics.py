@@ -85,6 +85,6 @@ def test_every_kind_of_email_has_a_name_in_each_language(app):
     with app.test_request_context():
         for language in app.config["LANGUAGES"]:
             with force_locale(language):
-                kinds = builder_kinds() - {"test-hello"}  # this file's own
+                kinds = {k for k in builder_kinds() if not k.startswith("test-")}  # the tests' own
                 unnamed = sorted(k for k in kinds if key_label("email", k) == k)
                 assert not unnamed, f"{language}: no label for {unnamed}"
