@@ -112,8 +112,7 @@ def _settings_restored(before: dict, after) -> None:
     changed = sorted(
         key
         for key in set(before) | set(after)
-        if before.get(key, missing) is not after.get(key, missing)
-        and before.get(key, missing) != after.get(key, missing)
+        if before.get(key, missing) != after.get(key, missing)
     )
     assert not changed, f"this test left app settings changed: {changed} (use monkeypatch)"
 

@@ -60,14 +60,10 @@ def event_figures(event: Event) -> EventFigures:
                 FollowUp, FollowUp.event_id == event.id, FollowUp.status != FollowUpStatus.RESOLVED
             ),
             _count(
-                OutboxMessage.__table__.join(
-                    Invitation.__table__,
-                    sa.and_(
-                        OutboxMessage.subject_kind == "invitation",
-                        Invitation.id == OutboxMessage.subject_id,
-                    ),
+                OutboxMessage,
+                OutboxMessage.about(
+                    "invitation", sa.select(Invitation.id).where(Invitation.event_id == event.id)
                 ),
-                Invitation.event_id == event.id,
                 OutboxMessage.state == OutboxState.FAILED,
             ),
         )

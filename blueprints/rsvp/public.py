@@ -183,7 +183,7 @@ def _after_answer(registration: Registration, token: str):
 # --------------------------------------------------------------------------- the ticket
 
 
-def _ticket_or_404(code: str) -> Registration:
+def _ticket_or_link_problem(code: str) -> Registration:
     """The registration a ticket code opens; else the shared page for a link that does not
     open (a replaced ticket says so, in its holder's language), for every ticket route."""
     registration = answers.registration_by_code(code)
@@ -204,7 +204,7 @@ def _ticket_or_404(code: str) -> Registration:
 @bp.get("/t/<code>")
 @limiter.limit(public_rate_limit)
 def ticket(code: str):
-    registration = _ticket_or_404(code)
+    registration = _ticket_or_link_problem(code)
     use_person_language(registration.locale)
     url = tickets.ticket_url(code)  # the very code looked up: no need to unseal it
     return render_template(
@@ -219,7 +219,7 @@ def ticket(code: str):
 @bp.get("/t/<code>/event.ics")
 @limiter.limit(public_rate_limit)
 def ticket_ics(code: str):
-    registration = _ticket_or_404(code)
+    registration = _ticket_or_link_problem(code)
     url = tickets.ticket_url(code)  # the very code looked up: no need to unseal it
     event = registration.event
     body = event_ics(
@@ -239,7 +239,7 @@ def ticket_ics(code: str):
 @bp.post("/t/<code>/cancel")
 @limiter.limit(public_rate_limit)
 def ticket_cancel(code: str):
-    registration = _ticket_or_404(code)
+    registration = _ticket_or_link_problem(code)
     use_person_language(registration.locale)
     try:
         answers.cancel_place(registration)
