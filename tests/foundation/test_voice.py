@@ -242,7 +242,7 @@ def test_glossary_terms(lang):
 # strings that name the reply to an invitation.
 REPLY_CATALOGUES = {"core", "invitations", "rsvp"}
 REPLY = re.compile(r"(?i)\banswer(s|ed)?\b|\brepl(y|ied)\b")
-NOT_REPLY = re.compile(r"(?i)^question\||question|survey|server|Reply-To")
+NOT_REPLY = re.compile(r"(?i)^question\||question|survey|concern|server|Reply-To")
 REPLY_ANYWHERE = re.compile(r"(?i)answered the invitation|invitations and answers|^answered on")
 REPLY_WORDING = {"ar": (r"رد|ردّ", r"إجاب|جواب|أجوب|أجاب|يُجب|يجب(?! أن| ألا)|أجيب")}
 
@@ -264,6 +264,35 @@ def test_the_reply_to_an_invitation_is_one_word():
                 only_the_reply and re.search(avoided, translation)
             ):
                 problems.append(f"{label}: {source!r} → {translation!r} (الرد)")
+    assert not problems, report(problems)
+
+
+# The other way round: answers to a question (of the RSVP form or of a survey: الأجوبة), a
+# survey's response rate, and a partner's answer to a concern (الجواب) never take the reply's
+# word, which would make them read as the reply to the invitation.
+ANSWER = re.compile(r"(?i)\banswer(s|ed)?\b|\brespons")
+ANSWER_CATALOGUES = {"surveys", "followups", "partners"}
+ABOUT_AN_ANSWER = re.compile(r"(?i)^question\||\b(this|the) question\b|survey|concern|follow-up")
+ABOUT_THE_REPLY = re.compile(r"(?i)repl|invitation|this email|RSVP")
+REPLY_NOUN = re.compile(
+    r"(?<![\u0621-\u064a])(?:و|ف|ب|ل|ال|وال|بال|لل)?ردّ?(?:ود|ه|ها|هم|كم|ي)?(?![\u0621-\u064a])"
+)
+
+
+def test_answers_to_questions_and_concerns_are_not_the_reply():
+    problems = []
+    for label, _lang, message in entries("ar"):
+        source = english(message)
+        catalogue = label.split("/")[0]
+        if not ANSWER.search(source) or ABOUT_THE_REPLY.search(source):
+            continue
+        if catalogue not in ANSWER_CATALOGUES and not ABOUT_AN_ANSWER.search(source):
+            continue
+        problems += [
+            f"{label}: {source!r} → {translation!r} (الأجوبة / الجواب, not الرد)"
+            for translation in texts(message)
+            if REPLY_NOUN.search(translation)
+        ]
     assert not problems, report(problems)
 
 
