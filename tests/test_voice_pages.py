@@ -257,3 +257,12 @@ def test_no_phone_or_count_is_shown_raw_in_templates():
         if re.search(r"\{\{\s*[\w.]*\.phone\s*(or [^}]*)?\}\}", line)
     ]
     assert not problems, problems
+
+
+@pytest.mark.parametrize(("lang", "separator"), [("ar", "\u060c "), ("fr", ", ")], ids=["ar", "fr"])
+def test_the_meeting_report_joins_venue_and_address_in_its_language(
+    as_organiser, org, lang, separator
+):
+    event = make_event(org, venue_address="Boulevard Principal, Nador")
+    page = as_organiser.get(f"/events/{event.id}/report?lang={lang}").get_data(as_text=True)
+    assert f"Salle CNSS Nador</bdi>{separator}<bdi>Boulevard Principal, Nador</bdi>" in page

@@ -358,7 +358,11 @@ NUMBER_THEN_WORD = re.compile(r"\}\}\s*(</\w+>\s*)?\{\{\s*_\(\s*[\"'][a-z]")
 # Punctuation outside the translated string: "{{ _("When") }}:" cannot become «Quand :».
 COLON_OUTSIDE = re.compile(r"_\(\s*[\"'][^\"']+[\"']\s*\)\s*\}\}\s*:")
 # A comma written between values: the locale's separator comes from join_list/join_parts.
-COMMA_BETWEEN_VALUES = re.compile(r"\}\},\s*(<[^>]+>)?\{\{|%\},\s*\{\{|\|join\(\s*[\"'],")
+# (Codes shown left to right, in <bdi class="ltr">, keep their Latin comma.)
+COMMA_BETWEEN_VALUES = re.compile(
+    r"^(?!.*<bdi class=\"ltr\">).*(\}\},\s*(<[^>]+>)?\{\{|%\},\s*(<[^>]+>)?\{\{"
+    r"|\|join\(\s*[\"'],|loop\.last\s*%\},)"
+)
 
 
 @pytest.mark.parametrize(
