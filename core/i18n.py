@@ -110,12 +110,14 @@ def formatting_locale() -> str:
     return FORMATTING_LOCALES.get(language, language)
 
 
-def join_list(items, style: str = "standard") -> str:
+def join_list(items) -> str:
     """Names as the current language lists them (CLDR): «A, B et C», «A وB وC», "A, B and C".
 
-    Empty items are left out."""
+    Empty items are left out. Only CLDR's "standard" style: Babel's Arabic "unit" styles have
+    no pattern for two items and repeat the second («أ، وب، وب» in Babel 2.18), and nothing
+    Liqaa lists is a measure anyway."""
     texts = [str(item) for item in items if item]
-    return format_list(texts, style=style, locale=formatting_locale()) if texts else ""
+    return format_list(texts, locale=formatting_locale()) if texts else ""
 
 
 # Between the thousands: a narrow no-break space in Arabic (the glossary's «200 000», never

@@ -286,3 +286,22 @@ def test_the_meeting_report_joins_venue_and_address_in_its_language(
     event = make_event(org, venue_address="Boulevard Principal, Nador")
     page = as_organiser.get(f"/events/{event.id}/report?lang={lang}").get_data(as_text=True)
     assert f"Salle CNSS Nador</bdi>{separator}<bdi>Boulevard Principal, Nador</bdi>" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "two", "three"),
+    [
+        ("ar", "سلمى ويوسف", "سلمى ويوسف وأمينة"),
+        ("fr", "Salma et Youssef", "Salma, Youssef et Amina"),
+    ],
+)
+def test_lists_of_two_and_three_names(app, lang, two, three):
+    """CLDR's standard style; its Arabic "unit" style would give «سلمى، ويوسف، ويوسف»."""
+    from flask_babel import force_locale
+
+    from core.i18n import join_list
+
+    names = {"ar": ["سلمى", "يوسف", "أمينة"], "fr": ["Salma", "Youssef", "Amina"]}[lang]
+    with app.test_request_context(), force_locale(lang):
+        assert join_list(names[:2]) == two
+        assert join_list([names[0], "", names[1], names[2]]) == three
