@@ -100,3 +100,19 @@ def test_the_checks_catch_what_they_are_for():
     assert _problems("x", "ar", "تم تحيين العنوان. L'adresse a été mise à jour.")
     assert not _problems("x", "ar", "هل تستعملون بوابة «ضمان كوم» Damancom؟")
     assert not _problems("x", "fr", "Utilisez-vous déjà le portail Damancom\u202f?")
+
+
+def test_the_concern_question_speaks_of_a_concern_throughout():
+    """Its label and its help name the same thing: انشغال, « préoccupation »."""
+    (concern,) = [q for q in around.RSVP_QUESTIONS if q["is_concern"]]
+    for lang, word in (("ar", "انشغال"), ("fr", "préoccupation")):
+        for field in ("label", "help"):
+            assert word in concern[f"{field}_{lang}"], (field, lang)
+
+
+def test_member_tags_are_words_of_the_association_not_english_keys():
+    """Tags are shown as typed, on Arabic and French pages alike."""
+    english = {"board", "new", "women-entrepreneurs", "member", "official"}
+    with data.MEMBERS_CSV.open(encoding="utf-8") as handle:
+        tags = {tag for row in csv.DictReader(handle) for tag in row["Tags"].split(",") if tag}
+    assert tags and not tags & english, tags
