@@ -305,3 +305,16 @@ def test_lists_of_two_and_three_names(app, lang, two, three):
     with app.test_request_context(), force_locale(lang):
         assert join_list(names[:2]) == two
         assert join_list([names[0], "", names[1], names[2]]) == three
+
+
+@pytest.mark.parametrize(
+    ("lang", "greeting"), [("ar", "السلام عليكم"), ("fr", "Bonjour")], ids=["ar", "fr"]
+)
+def test_the_staff_home_greets_as_the_emails_do(client, organiser, lang, greeting):
+    """One greeting per language for everyone: «السلام عليكم», « Bonjour », never « Bienvenue »."""
+    assert login(client, organiser.email).status_code == 302
+    client.get(f"/lang/{lang}")
+    page = client.get("/home").get_data(as_text=True)
+    heading = re.search(r"<h1[^>]*>([^<]*)</h1>", page).group(1)
+    assert heading.startswith(f"{greeting} {organiser.full_name}"), heading
+    assert "Bienvenue" not in page and "مرحب" not in page

@@ -91,7 +91,10 @@ GLOSSARY = {
     # French that says the same, « rencontre » (never « événement » or « réunion » beside it).
     "event (the meeting)": (
         r"(?i)(?<!%\()\bevents?\b(?!\))|\bmeetings?\b(?! sign-up)",
-        {"ar": (r"لقاء|لقاءات", r"فعالية|اجتماع"), "fr": (r"(?i)rencontre", r"(?i)événement")},
+        {
+            "ar": (r"لقاء|لقاءات", r"فعالية|اجتماع"),
+            "fr": (r"(?i)rencontre", r"(?i)événement|réunion"),
+        },
     ),
 }
 # Avoided everywhere, whatever the English says (it names something else or another concept).
@@ -113,7 +116,7 @@ AVOID = {
     },
     "fr": {
         r"enquête": "a survey is a questionnaire",
-        r"(?i)événement": "an event is a « rencontre », as اللقاء in Arabic",
+        r"(?i)événement|réunion": "an event is a « rencontre », as اللقاء in Arabic",
         r"(?i)(^|\. )bienvenue": "the greeting is «Bonjour %(name)s», on pages as in emails",
         r"promu|promouv|promotion": "a waiting person gets a place (attribuer une place)",
         r"adhérent": "a member is a membre",
