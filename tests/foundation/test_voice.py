@@ -116,7 +116,7 @@ AVOID = {
     },
     "fr": {
         r"enquête": "a survey is a questionnaire",
-        r"(?i)événement|réunion": "an event is a « rencontre », as اللقاء in Arabic",
+        r"(?i)événement": "an event is a « rencontre », as اللقاء in Arabic",
         r"(?i)(^|\. )bienvenue": "the greeting is «Bonjour %(name)s», on pages as in emails",
         r"promu|promouv|promotion": "a waiting person gets a place (attribuer une place)",
         r"adhérent": "a member is a membre",
