@@ -116,6 +116,7 @@ AVOID = {
     },
     "fr": {
         r"enquête": "a survey is a questionnaire",
+        r"(?i)\brépondu(e|s|es)\b": "répondre takes no object: « avec réponse », « ont répondu »",
         r"(?i)événement": "an event is a « rencontre », as اللقاء in Arabic",
         r"(?i)(^|\. )bienvenue": "the greeting is «Bonjour %(name)s», on pages as in emails",
         r"promu|promouv|promotion": "a waiting person gets a place (attribuer une place)",
