@@ -147,6 +147,16 @@ def part_separator(locale: str | None = None) -> str:
     return PART_SEPARATORS.get(str(locale)[:2].lower(), ", ")
 
 
+# Between a label and its value when both are values (a question and its answer): the colon as
+# the language writes it, after a no-break space in French. Translated labels hold their own.
+LABEL_COLONS = {"fr": "\u00a0:"}
+
+
+def colon() -> str:
+    """«Votre métier : Artisanat», «حرفتكم: الحرف», "Your trade: Crafts"."""
+    return LABEL_COLONS.get(current_language(), ":")
+
+
 def join_parts(parts, locale: str | None = None) -> str:
     """The non-empty parts of one line (venue, address) joined with part_separator()."""
     return part_separator(locale).join(str(part) for part in parts if part)

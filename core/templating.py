@@ -240,6 +240,7 @@ def init_app(app) -> None:
         text_direction=i18n.text_direction,
         current_language=i18n.current_language,
         part_separator=i18n.part_separator,
+        colon=i18n.colon,
         language_names=i18n.LANGUAGE_NAMES,
         nav_entries=nav_entries,
         url_with_lang=url_with_lang,

@@ -318,3 +318,9 @@ def test_the_staff_home_greets_as_the_emails_do(client, organiser, lang, greetin
     heading = re.search(r"<h1[^>]*>([^<]*)</h1>", page).group(1)
     assert heading.startswith(f"{greeting} {organiser.full_name}"), heading
     assert "Bienvenue" not in page and "مرحب" not in page
+
+
+@pytest.mark.parametrize(("lang", "colon"), [("ar", ":"), ("fr", "\u00a0:")], ids=["ar", "fr"])
+def test_a_label_and_its_value_are_joined_by_the_languages_colon(as_organiser, lang, colon):
+    page = as_organiser.get(f"/followups?lang={lang}").get_data(as_text=True)
+    assert f'{colon} <span data-count="open">' in page
