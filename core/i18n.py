@@ -150,11 +150,16 @@ def part_separator(locale: str | None = None) -> str:
 # Between a label and its value when both are values (a question and its answer): the colon as
 # the language writes it, after a no-break space in French. Translated labels hold their own.
 LABEL_COLONS = {"fr": "\u00a0:"}
+_ENDS_A_SENTENCE = ("?", "؟", "!", ":", "…")
 
 
-def colon() -> str:
-    """«Votre métier : Artisanat», «حرفتكم: الحرف», "Your trade: Crafts"."""
-    return LABEL_COLONS.get(current_language(), ":")
+def with_colon(label) -> str:
+    """«Votre métier : Artisanat», «حرفتكم: الحرف», "Your trade: Crafts"; a label that is a
+    question keeps its own mark («Utilisez-vous Damancom ? Oui», not «? :»)."""
+    text = (label if isinstance(label, str) else str(label or "")).rstrip()  # Markup stays so
+    if not text or text.endswith(_ENDS_A_SENTENCE):
+        return text
+    return text + LABEL_COLONS.get(current_language(), ":")
 
 
 def join_parts(parts, locale: str | None = None) -> str:

@@ -321,6 +321,17 @@ def test_the_staff_home_greets_as_the_emails_do(client, organiser, lang, greetin
 
 
 @pytest.mark.parametrize(("lang", "colon"), [("ar", ":"), ("fr", "\u00a0:")], ids=["ar", "fr"])
-def test_a_label_and_its_value_are_joined_by_the_languages_colon(as_organiser, lang, colon):
+def test_a_label_and_its_value_are_joined_by_the_languages_colon(app, as_organiser, lang, colon):
+    from flask_babel import force_locale
+    from markupsafe import Markup
+
+    from core.i18n import with_colon
+
     page = as_organiser.get(f"/followups?lang={lang}").get_data(as_text=True)
     assert f'{colon} <span data-count="open">' in page
+    with app.test_request_context(), force_locale(lang):
+        assert with_colon("Votre métier ") == f"Votre métier{colon}"
+        for question in ("Utilisez-vous Damancom\u202f?", "هل تستعملون «ضمان كوم»؟"):
+            assert with_colon(question) == question  # no «? :»
+        marked = with_colon(Markup("<bdi>A &amp; B</bdi>"))
+        assert isinstance(marked, Markup) and marked == f"<bdi>A &amp; B</bdi>{colon}"

@@ -360,7 +360,7 @@ TEMPLATES = sorted((ROOT / "templates").rglob("*.html")) + sorted(
 # A value, then a translated lower-case word: "{{ n }} {{ _("answers") }}" is «1 réponses».
 NUMBER_THEN_WORD = re.compile(r"\}\}\s*(</\w+>\s*)?\{\{\s*_\(\s*[\"'][a-z]")
 # Punctuation outside the translated string: "{{ _("When") }}:" cannot become «Quand :».
-# A value then a colon ("{{ label }}: "): «Votre métier : …» needs colon() (U+00A0 in French).
+# A value then a colon ("{{ label }}: "): «Votre métier : …» needs |with_colon (U+00A0 in French).
 COLON_OUTSIDE = re.compile(r"_\(\s*[\"'][^\"']+[\"']\s*\)\s*\}\}\s*:|\}\}:")
 # A comma written between values: the locale's separator comes from join_list/join_parts.
 # (Codes shown left to right, in <bdi class="ltr">, keep their Latin comma.)
@@ -374,7 +374,10 @@ COMMA_BETWEEN_VALUES = re.compile(
     ("rule", "why"),
     [
         (NUMBER_THEN_WORD, "a count then a word: use ngettext or “label: n”"),
-        (COLON_OUTSIDE, "the colon belongs inside the translated string, or is colon()"),
+        (
+            COLON_OUTSIDE,
+            "the colon belongs inside the translated string, or comes from |with_colon",
+        ),
         (COMMA_BETWEEN_VALUES, "a hard-coded “, ”: use join_list, join_parts or part_separator()"),
     ],
     ids=["counts", "colons", "separators"],
