@@ -300,6 +300,23 @@ def test_answers_to_questions_and_concerns_are_not_the_reply():
     assert not problems, report(problems)
 
 
+def test_an_english_text_has_one_translation_in_every_catalogue():
+    """The catalogues are merged into one at run time (core/i18n.translation_directories), so
+    an English text worded two ways shows only one of them everywhere: the dashboard's
+    "Answered" (ردّوا) read as the report's concerns answered. Two meanings take a pgettext
+    context ("counter", "followups", "question") or another English text."""
+    seen: dict[tuple, dict[str, tuple]] = {}
+    for label, lang, message in entries():
+        key = (lang, message.context, message.id)
+        seen.setdefault(key, {})[label.split("/")[0]] = tuple(texts(message))
+    problems = [
+        f"{lang}: {source!r}" + "".join(f"\n    {cat}: {words}" for cat, words in each.items())
+        for (lang, _context, source), each in seen.items()
+        if len(set(each.values())) > 1
+    ]
+    assert not problems, report(problems)
+
+
 def test_arabic_addresses_people_in_the_plural():
     problems = []
     for label, _lang, message in entries("ar"):
