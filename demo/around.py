@@ -22,8 +22,7 @@ RSVP_QUESTIONS = [
         "label_fr": "Quelle préoccupation souhaitez-vous soulever auprès de la CNSS ?",
         "help_ar": "سيُحال انشغالكم على المصلحة المعنية ويُتابَع بعد اللقاء.",
         "help_fr": (
-            "Votre préoccupation sera transmise au service concerné et suivie après la "
-            "rencontre."
+            "Votre préoccupation sera transmise au service concerné et suivie après la rencontre."
         ),
         "choices_ar": "",
         "choices_fr": "",
