@@ -286,6 +286,9 @@ def test_the_meeting_report_joins_venue_and_address_in_its_language(
     event = make_event(org, venue_address="Boulevard Principal, Nador")
     page = as_organiser.get(f"/events/{event.id}/report?lang={lang}").get_data(as_text=True)
     assert f"Salle CNSS Nador</bdi>{separator}<bdi>Boulevard Principal, Nador</bdi>" in page
+    # When it ran as the other pages write it: no seconds, no «غرينتش+01:00» / «UTC+01:00».
+    assert re.search(r"<bdi>\u200e?\d\d:\d\d–\d\d:\d\d\u200e?</bdi>", page)
+    assert "غرينتش" not in page and "UTC+" not in page and ":00:00" not in page
 
 
 @pytest.mark.parametrize(

@@ -378,7 +378,7 @@ TEMPLATES = sorted((ROOT / "templates").rglob("*.html")) + sorted(
 NUMBER_THEN_WORD = re.compile(r"\}\}\s*(</\w+>\s*)?\{\{\s*_\(\s*[\"'][a-z]")
 # Punctuation outside the translated string: "{{ _("When") }}:" cannot become «Quand :».
 # A value then a colon ("{{ label }}: "): «Votre métier : …» needs |with_colon (U+00A0 in French).
-COLON_OUTSIDE = re.compile(r"_\(\s*[\"'][^\"']+[\"']\s*\)\s*\}\}\s*:|\}\}:")
+COLON_OUTSIDE = re.compile(r"_\(\s*[\"'][^\"']+[\"']\s*\)\s*\}\}\s*:|\}\}:|</bdi>:")
 # A comma written between values: the locale's separator comes from join_list/join_parts.
 # (Codes shown left to right, in <bdi class="ltr">, keep their Latin comma.)
 COMMA_BETWEEN_VALUES = re.compile(
