@@ -53,7 +53,8 @@ def _my_data_footer() -> tuple[str, str]:
         f'sans-serif;font-size:13px;color:#666;"><a href="{escape(url)}" style="color:#666;">'
         f"{escape(label)}</a></p>"
     )
-    return f"{label}: {url}", html
+    text = _("Your data and your rights:")  # the colon in the string: «droits :»
+    return f"{text} {url}", html
 
 
 def _before_body_end(html: str, footer: str) -> str:

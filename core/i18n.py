@@ -110,12 +110,14 @@ def formatting_locale() -> str:
     return FORMATTING_LOCALES.get(language, language)
 
 
-def join_list(items, style: str = "standard") -> str:
+def join_list(items) -> str:
     """Names as the current language lists them (CLDR): «A, B et C», «A وB وC», "A, B and C".
 
-    Empty items are left out."""
+    Empty items are left out. Only CLDR's "standard" style: Babel's Arabic "unit" styles have
+    no pattern for two items and repeat the second («أ، وب، وب» in Babel 2.18), and nothing
+    Liqaa lists is a measure anyway."""
     texts = [str(item) for item in items if item]
-    return format_list(texts, style=style, locale=formatting_locale()) if texts else ""
+    return format_list(texts, locale=formatting_locale()) if texts else ""
 
 
 # Between the thousands: a narrow no-break space in Arabic (the glossary's «200 000», never
@@ -143,6 +145,21 @@ def part_separator(locale: str | None = None) -> str:
             return ", "
         locale = current_language()
     return PART_SEPARATORS.get(str(locale)[:2].lower(), ", ")
+
+
+# Between a label and its value when both are values (a question and its answer): the colon as
+# the language writes it, after a no-break space in French. Translated labels hold their own.
+LABEL_COLONS = {"fr": "\u00a0:"}
+_ENDS_A_SENTENCE = ("?", "؟", "!", ":", "…")
+
+
+def with_colon(label) -> str:
+    """«Votre métier : Artisanat», «حرفتكم: الحرف», "Your trade: Crafts"; a label that is a
+    question keeps its own mark («Utilisez-vous Damancom ? Oui», not «? :»)."""
+    text = (label if isinstance(label, str) else str(label or "")).rstrip()  # Markup stays so
+    if not text or text.endswith(_ENDS_A_SENTENCE):
+        return text
+    return text + LABEL_COLONS.get(current_language(), ":")
 
 
 def join_parts(parts, locale: str | None = None) -> str:

@@ -20,9 +20,9 @@ RSVP_QUESTIONS = [
         "kind": "long_text",
         "label_ar": "ما الانشغال الذي تودّون طرحه على الصندوق الوطني للضمان الاجتماعي؟",
         "label_fr": "Quelle préoccupation souhaitez-vous soulever auprès de la CNSS ?",
-        "help_ar": "سيُحال سؤالكم على المصلحة المعنية ويُتابَع بعد اللقاء.",
+        "help_ar": "سيُحال انشغالكم على المصلحة المعنية ويُتابَع بعد اللقاء.",
         "help_fr": (
-            "Votre question sera transmise au service concerné et suivie après la rencontre."
+            "Votre préoccupation sera transmise au service concerné et suivie après la rencontre."
         ),
         "choices_ar": "",
         "choices_fr": "",

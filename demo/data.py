@@ -115,8 +115,8 @@ EVENT = {
         "bring about six million self-employed people and business owners into health coverage, "
         "followed by an open discussion of members' day-to-day problems."
     ),
-    # One field for every language: written as on the agency's sign and on the maps, in Latin
-    # letters like the address (an Arabic line shows it isolated, left to right).
+    # The venue in each language; the address as on the maps, in Latin letters (an Arabic
+    # line shows it isolated, left to right).
     "venue_name_ar": "قاعة الاجتماعات الجديدة لوكالة الضمان الاجتماعي بالناظور",
     "venue_name_fr": "Nouvelle salle de réunion de l’agence CNSS de Nador",
     "venue_address": "Boulevard Hassan II, 62000 Nador",

@@ -284,6 +284,13 @@ def past_edition(cast: Cast) -> None:
             created_by_id=cast.organiser.id,
         )
     db.session.flush()
+    # Raised at the meeting's questions and answers, or in the survey the day after: dated
+    # then, not today, so the board's ages and answer times count from there.
+    for followup in db.session.scalars(sa.select(FollowUp).where(FollowUp.event_id == event.id)):
+        raised_at_the_meeting = followup.source == FollowUpSource.ORGANISER
+        followup.created_at = (
+            start + timedelta(hours=2) if raised_at_the_meeting else end + timedelta(days=1)
+        )
     for spec in around.FOLLOWUP_WORK:
         followup = db.session.scalar(
             sa.select(FollowUp)

@@ -264,7 +264,7 @@ def export_rows(organisation_id: int, filters) -> tuple[list[str], list[list]]:
     )
     rows = db.session.scalars(query).all()
     header = [
-        str(_l("Number")),
+        str(_l("Follow-up number")),
         str(_l("Raised on")),
         str(_l("Event")),
         str(_l("Source")),

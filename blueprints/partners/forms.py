@@ -49,7 +49,9 @@ class WelcomeForm(FlaskForm):
 
 
 class AnswerForm(FlaskForm):
-    body = TextAreaField(_l("Your answer"), validators=[DataRequired(), Length(max=MAX_TEXT)])
+    body = TextAreaField(
+        _l("Text of the answer"), validators=[DataRequired(), Length(max=MAX_TEXT)]
+    )
     language = RadioField(
         _l("Language of the answer"),
         choices=[("ar", "العربية"), ("fr", "Français")],

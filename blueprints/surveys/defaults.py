@@ -6,10 +6,10 @@ from blueprints.surveys.models import QuestionKind
 
 TITLE = {"ar": "رأيكم في اللقاء", "fr": "Votre avis sur la rencontre"}
 INTRO = {
-    "ar": "شكرًا على حضوركم. أجوبتكم تساعدنا على تحسين اللقاءات القادمة وعلى متابعة مشاكلكم.",
+    "ar": "شكرًا على حضوركم. أجوبتكم تساعدنا على تحسين اللقاءات القادمة وعلى متابعة انشغالاتكم.",
     "fr": (
         "Merci de votre présence. Vos réponses nous aident à améliorer les prochaines "
-        "rencontres et à suivre vos problèmes."
+        "rencontres et à suivre vos préoccupations."
     ),
 }
 
@@ -20,42 +20,42 @@ QUESTIONS: tuple[tuple[QuestionKind, bool, bool, str, str], ...] = (
         True,
         False,
         "ما مدى رضاكم العام عن اللقاء؟",
-        "Dans l'ensemble, êtes-vous satisfait(e) de la rencontre ?",
+        "Dans l’ensemble, êtes-vous satisfait(e) de la rencontre\u202f?",
     ),
     (
         QuestionKind.RATING,
         False,
         False,
         "ما مدى فائدة المعلومات التي قُدّمت؟",
-        "Les informations présentées vous ont-elles été utiles ?",
+        "Les informations présentées vous ont-elles été utiles\u202f?",
     ),
     (
         QuestionKind.RATING,
         False,
         False,
         "ما مدى وضوح الأجوبة وصراحتها؟",
-        "Les réponses étaient-elles claires et franches ?",
+        "Les réponses étaient-elles claires et franches\u202f?",
     ),
     (
         QuestionKind.YES_NO,
         True,
         False,
         "هل ستحضرون لقاءً مماثلًا مرة أخرى؟",
-        "Viendriez-vous à une prochaine rencontre ?",
+        "Viendriez-vous à une prochaine rencontre\u202f?",
     ),
     (
         QuestionKind.LONG_TEXT,
         False,
         False,
         "ما المواضيع التي تقترحونها للقاء القادم؟",
-        "Quels sujets proposez-vous pour la prochaine rencontre ?",
+        "Quels sujets proposez-vous pour la prochaine rencontre\u202f?",
     ),
     (
         QuestionKind.LONG_TEXT,
         False,
         True,
-        "هل لديكم مشكل لم يُحلّ بعد وتريدون أن نتابعه؟",
-        "Avez-vous un problème encore sans solution que nous devrions suivre ?",
+        "هل لديكم انشغال لم يُحلّ بعد وتريدون أن نتابعه؟",
+        "Avez-vous une préoccupation encore sans solution que nous devrions suivre\u202f?",
     ),
     (QuestionKind.LONG_TEXT, False, False, "تعليق حر", "Commentaire libre"),
 )

@@ -188,6 +188,16 @@ def test_demo_tells_the_story_of_each_feature(app):
     cnss = [f for f in followups if f.status == FollowUpStatus.IN_PROGRESS and f.partner]
     assert cnss and all("CNSS" in f.partner.name_fr for f in cnss)
     assert {f.event_id for f in followups} == {main.id, past.id}
+    # The past edition's concerns were raised then, so the board's answer times are positive.
+    from blueprints.followups.thread import partner_figures
+
+    assert all(
+        f.created_at < past.ends_at + timedelta(days=2) for f in followups if f.event_id == past.id
+    )
+    times = [
+        (f.first_answer_hours, f.resolution_hours) for f in partner_figures(main.organisation_id)
+    ]
+    assert times and all(hours is None or hours > 0 for pair in times for hours in pair), times
 
     # The past edition's press release, in both languages, built from its data.
     from blueprints.reports.models import PressRelease

@@ -100,3 +100,35 @@ def test_the_checks_catch_what_they_are_for():
     assert _problems("x", "ar", "تم تحيين العنوان. L'adresse a été mise à jour.")
     assert not _problems("x", "ar", "هل تستعملون بوابة «ضمان كوم» Damancom؟")
     assert not _problems("x", "fr", "Utilisez-vous déjà le portail Damancom\u202f?")
+
+
+def test_the_concern_question_speaks_of_a_concern_throughout():
+    """Its label and its help name the same thing: انشغال, « préoccupation »."""
+    (concern,) = [q for q in around.RSVP_QUESTIONS if q["is_concern"]]
+    for lang, word in (("ar", "انشغال"), ("fr", "préoccupation")):
+        for field in ("label", "help"):
+            assert word in concern[f"{field}_{lang}"], (field, lang)
+
+
+def test_member_tags_are_words_of_the_association_not_english_keys():
+    """Tags are shown as typed, on Arabic and French pages alike."""
+    english = {"board", "new", "women-entrepreneurs", "member", "official"}
+    with data.MEMBERS_CSV.open(encoding="utf-8") as handle:
+        tags = {tag for row in csv.DictReader(handle) for tag in row["Tags"].split(",") if tag}
+    assert tags and not tags & english, tags
+
+
+def test_the_survey_every_event_starts_with_speaks_the_same_voice():
+    """blueprints/surveys/defaults.py is stored data, not catalogue text: read it here."""
+    from blueprints.surveys import defaults
+
+    texts = [
+        (lang, text) for table in (defaults.TITLE, defaults.INTRO) for lang, text in table.items()
+    ]
+    texts += [
+        (lang, q[3 if lang == "ar" else 4]) for q in defaults.QUESTIONS for lang in ("ar", "fr")
+    ]
+    problems = [p for lang, text in texts for p in _problems("surveys.defaults", lang, text)]
+    assert not problems, "\n".join(problems)
+    (concern,) = [q for q in defaults.QUESTIONS if q[2]]
+    assert "انشغال" in concern[3] and "préoccupation" in concern[4]

@@ -91,7 +91,10 @@ GLOSSARY = {
     # French that says the same, « rencontre » (never « événement » or « réunion » beside it).
     "event (the meeting)": (
         r"(?i)(?<!%\()\bevents?\b(?!\))|\bmeetings?\b(?! sign-up)",
-        {"ar": (r"لقاء|لقاءات", r"فعالية|اجتماع"), "fr": (r"(?i)rencontre", r"(?i)événement")},
+        {
+            "ar": (r"لقاء|لقاءات", r"فعالية|اجتماع"),
+            "fr": (r"(?i)rencontre", r"(?i)événement|réunion"),
+        },
     ),
 }
 # Avoided everywhere, whatever the English says (it names something else or another concept).
@@ -113,6 +116,7 @@ AVOID = {
     },
     "fr": {
         r"enquête": "a survey is a questionnaire",
+        r"(?i)\brépondu(e|s|es)\b": "répondre takes no object: « avec réponse », « ont répondu »",
         r"(?i)événement": "an event is a « rencontre », as اللقاء in Arabic",
         r"(?i)(^|\. )bienvenue": "the greeting is «Bonjour %(name)s», on pages as in emails",
         r"promu|promouv|promotion": "a waiting person gets a place (attribuer une place)",
@@ -242,7 +246,7 @@ def test_glossary_terms(lang):
 # strings that name the reply to an invitation.
 REPLY_CATALOGUES = {"core", "invitations", "rsvp"}
 REPLY = re.compile(r"(?i)\banswer(s|ed)?\b|\brepl(y|ied)\b")
-NOT_REPLY = re.compile(r"(?i)^question\||question|survey|server|Reply-To")
+NOT_REPLY = re.compile(r"(?i)^question\||question|survey|concern|server|Reply-To")
 REPLY_ANYWHERE = re.compile(r"(?i)answered the invitation|invitations and answers|^answered on")
 REPLY_WORDING = {"ar": (r"رد|ردّ", r"إجاب|جواب|أجوب|أجاب|يُجب|يجب(?! أن| ألا)|أجيب")}
 
@@ -264,6 +268,52 @@ def test_the_reply_to_an_invitation_is_one_word():
                 only_the_reply and re.search(avoided, translation)
             ):
                 problems.append(f"{label}: {source!r} → {translation!r} (الرد)")
+    assert not problems, report(problems)
+
+
+# The other way round: answers to a question (of the RSVP form or of a survey: الأجوبة), a
+# survey's response rate, and a partner's answer to a concern (الجواب) never take the reply's
+# word, which would make them read as the reply to the invitation.
+ANSWER = re.compile(r"(?i)\banswer(s|ed)?\b|\brespons")
+ANSWER_CATALOGUES = {"surveys", "followups", "partners"}
+ABOUT_AN_ANSWER = re.compile(r"(?i)^question\||\b(this|the) question\b|survey|concern|follow-up")
+ABOUT_THE_REPLY = re.compile(r"(?i)repl|invitation|this email|RSVP")
+REPLY_NOUN = re.compile(
+    r"(?<![\u0621-\u064a])(?:و|ف|ب|ل|ال|وال|بال|لل)?ردّ?(?:ود|ه|ها|هم|كم|ي)?(?![\u0621-\u064a])"
+)
+
+
+def test_answers_to_questions_and_concerns_are_not_the_reply():
+    problems = []
+    for label, _lang, message in entries("ar"):
+        source = english(message)
+        catalogue = label.split("/")[0]
+        if not ANSWER.search(source) or ABOUT_THE_REPLY.search(source):
+            continue
+        if catalogue not in ANSWER_CATALOGUES and not ABOUT_AN_ANSWER.search(source):
+            continue
+        problems += [
+            f"{label}: {source!r} → {translation!r} (الأجوبة / الجواب, not الرد)"
+            for translation in texts(message)
+            if REPLY_NOUN.search(translation)
+        ]
+    assert not problems, report(problems)
+
+
+def test_an_english_text_has_one_translation_in_every_catalogue():
+    """The catalogues are merged into one at run time (core/i18n.translation_directories), so
+    an English text worded two ways shows only one of them everywhere: the dashboard's
+    "Answered" (ردّوا) read as the report's concerns answered. Two meanings take a pgettext
+    context ("counter", "followups", "question") or another English text."""
+    seen: dict[tuple, dict[str, tuple]] = {}
+    for label, lang, message in entries():
+        key = (lang, message.context, message.id)
+        seen.setdefault(key, {})[label.split("/")[0]] = tuple(texts(message))
+    problems = [
+        f"{lang}: {source!r}" + "".join(f"\n    {cat}: {words}" for cat, words in each.items())
+        for (lang, _context, source), each in seen.items()
+        if len(set(each.values())) > 1
+    ]
     assert not problems, report(problems)
 
 
@@ -327,16 +377,24 @@ TEMPLATES = sorted((ROOT / "templates").rglob("*.html")) + sorted(
 # A value, then a translated lower-case word: "{{ n }} {{ _("answers") }}" is «1 réponses».
 NUMBER_THEN_WORD = re.compile(r"\}\}\s*(</\w+>\s*)?\{\{\s*_\(\s*[\"'][a-z]")
 # Punctuation outside the translated string: "{{ _("When") }}:" cannot become «Quand :».
-COLON_OUTSIDE = re.compile(r"_\(\s*[\"'][^\"']+[\"']\s*\)\s*\}\}\s*:")
+# A value then a colon ("{{ label }}: "): «Votre métier : …» needs |with_colon (U+00A0 in French).
+COLON_OUTSIDE = re.compile(r"_\(\s*[\"'][^\"']+[\"']\s*\)\s*\}\}\s*:|\}\}:|</bdi>:")
 # A comma written between values: the locale's separator comes from join_list/join_parts.
-COMMA_BETWEEN_VALUES = re.compile(r"\}\},\s*(<[^>]+>)?\{\{|%\},\s*\{\{|\|join\(\s*[\"'],")
+# (Codes shown left to right, in <bdi class="ltr">, keep their Latin comma.)
+COMMA_BETWEEN_VALUES = re.compile(
+    r"^(?!.*<bdi class=\"ltr\">).*(\}\},\s*(<[^>]+>)?\{\{|%\},\s*(<[^>]+>)?\{\{"
+    r"|\|join\(\s*[\"'],|loop\.last\s*%\},)"
+)
 
 
 @pytest.mark.parametrize(
     ("rule", "why"),
     [
         (NUMBER_THEN_WORD, "a count then a word: use ngettext or “label: n”"),
-        (COLON_OUTSIDE, "the colon belongs inside the translated string"),
+        (
+            COLON_OUTSIDE,
+            "the colon belongs inside the translated string, or comes from |with_colon",
+        ),
         (COMMA_BETWEEN_VALUES, "a hard-coded “, ”: use join_list, join_parts or part_separator()"),
     ],
     ids=["counts", "colons", "separators"],

@@ -65,7 +65,7 @@ def test_a_large_invitation_returns_at_once_and_its_page_shows_progress(
     html = as_organiser.get(f"/events/{event.id}/invitations/jobs/{job.id}?lang=ar").get_data(
         as_text=True
     )
-    assert 'value="40"' in html and "قيد التنفيذ" in html
+    assert 'value="40"' in html and "قيد المعالجة" in html
     while jobs.run_batch(batch=1000):
         pass
     html = as_organiser.get(f"/events/{event.id}/invitations/jobs/{job.id}?lang=fr").get_data(
