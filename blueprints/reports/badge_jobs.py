@@ -7,9 +7,11 @@ Why parts: WeasyPrint keeps the whole layout of a document in memory, so one PDF
 1,333 badges took 75 s and 626 MB in one request. A part is one small document (a few
 seconds, bounded memory); joining finished PDFs (pypdf) costs about the size of the file.
 
-Each step is one transaction: lock the job, render the next part and store it, move the
-cursor, commit. A worker killed in the middle leaves nothing of the step behind and the
-next worker does it again. The joined PDF holds names: it is emptied a day after.
+Each step renders the next part with nothing locked, then in one short transaction locks
+the job, checks the cursor has not moved, stores the part, moves the cursor and commits.
+A worker killed in the middle leaves nothing of the step behind and the next worker does
+it again; two workers on one job may render the same part, and only one stores it. The
+joined PDF holds names: it is emptied a day after.
 """
 
 from __future__ import annotations
@@ -77,15 +79,36 @@ def render(event: Event, items: list, badge_format: str, language: str) -> bytes
     )
 
 
+def _oldest() -> BadgeJob | None:
+    return db.session.scalar(
+        sa.select(BadgeJob).where(BadgeJob.state.in_(ACTIVE)).order_by(BadgeJob.id).limit(1)
+    )
+
+
 def run_step(now: datetime | None = None) -> int:
-    """One step of the oldest unfinished job, committed; how many badges it handled."""
-    job = lock_oldest(db.session, BadgeJob, BadgeJob.state, ACTIVE)
+    """One step of the oldest unfinished job, committed; how many badges it handled.
+
+    The slow part (laying out a part, joining the parts) is done while nothing is locked,
+    then written in a short transaction that first checks nobody wrote that step
+    meanwhile: on SQLite a write lock held for seconds would stop the door's check-ins."""
+    job = _oldest()
     if job is None:
         db.session.rollback()
         return 0
-    job_id = job.id
+    job_id, done = job.id, job.done
     try:
-        handled = _step(job, now or utcnow())
+        if done < job.total:
+            keys = job.people[done : done + PART]
+            items = service.badges_of(job.event, keys, for_pdf=True)
+            work = render(job.event, items, job.badge_format, job.language)
+        else:
+            keys, work = job.people, _join(job)
+        db.session.rollback()  # end the reading transaction before writing
+        job = lock_oldest(db.session, BadgeJob, BadgeJob.state, ACTIVE)
+        if job is None or job.id != job_id or job.done != done:
+            db.session.rollback()  # another worker wrote this step first
+            return len(keys)
+        handled = _write(job, keys, work, now or utcnow())
         db.session.commit()
     except Exception as error:
         db.session.rollback()
@@ -94,25 +117,23 @@ def run_step(now: datetime | None = None) -> int:
     return handled
 
 
-def _step(job: BadgeJob, now: datetime) -> int:
+def _write(job: BadgeJob, keys: list[str], work: bytes, now: datetime) -> int:
     job.state = BadgeJobState.RUNNING
     if job.done < job.total:
-        keys = job.people[job.done : job.done + PART]
-        items = service.badges_of(job.event, keys)
-        data = render(job.event, items, job.badge_format, job.language)
-        db.session.add(BadgeJobPart(job_id=job.id, number=job.done // PART, data=data))
+        db.session.add(BadgeJobPart(job_id=job.id, number=job.done // PART, data=work))
         job.done += len(keys)
         job.errors = 0
         return len(keys)
-    _join(job)
+    job.pdf, job.pdf_size = work, len(work)
+    db.session.execute(sa.delete(BadgeJobPart).where(BadgeJobPart.job_id == job.id))
     service.mark_printed(job.event, job.people, now)
     job.state = BadgeJobState.DONE
     job.finished_at = now
     return 1  # the joining counts as work done
 
 
-def _join(job: BadgeJob) -> None:
-    """The parts, in order, as one PDF on the job; the parts are deleted."""
+def _join(job: BadgeJob) -> bytes:
+    """The parts, in order, as one PDF."""
     numbers = db.session.scalars(
         sa.select(BadgeJobPart.number)
         .where(BadgeJobPart.job_id == job.id)
@@ -126,14 +147,11 @@ def _join(job: BadgeJob) -> None:
             )
         )
         writer.append(io.BytesIO(data))
-    if not numbers:  # nobody on the sheet (they were all removed since): one empty page
-        items = []
-        writer.append(io.BytesIO(render(job.event, items, job.badge_format, job.language)))
+    if not numbers:  # nobody on the sheet: the page that says so
+        writer.append(io.BytesIO(render(job.event, [], job.badge_format, job.language)))
     out = io.BytesIO()
     writer.write(out)
-    job.pdf = out.getvalue()
-    job.pdf_size = len(job.pdf)
-    db.session.execute(sa.delete(BadgeJobPart).where(BadgeJobPart.job_id == job.id))
+    return out.getvalue()
 
 
 def _record_error(job_id: int, error: Exception) -> None:

@@ -67,7 +67,7 @@ def as_pdf(event_id: int):
     if len(keys) > badge_jobs.threshold():
         flash(_("This sheet is large: prepare its PDF below, it is made in the background."))
         return redirect(url_for("badges.sheet", event_id=event.id, **choice.as_args()))
-    items = service.badges_of(event, keys)
+    items = service.badges_of(event, keys, for_pdf=True)
     badge_format = service.format_of(event)
     data = render_pdf(
         "reports/badges_pdf.html", event=event, badges=items, badge_format=badge_format, pdf=True

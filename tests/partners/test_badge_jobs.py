@@ -210,3 +210,25 @@ def test_a_failing_job_stops_and_an_old_file_is_forgotten(app, event, monkeypatc
     db.session.expire_all()
     gone = db.session.get(BadgeJob, kept.id)
     assert gone.pdf is None and gone.pdf_size == 0
+
+
+def test_a_step_another_worker_wrote_first_is_not_written_twice(app, event, monkeypatch):
+    crowd(event, 3)
+    from blueprints.reports.badges import Choice
+
+    job = badge_jobs.start(event, Choice(), "fr", None)
+    db.session.commit()
+    job_id = job.id
+    real = badge_jobs.render
+
+    def slow_render(*args, **kwargs):
+        data = real(*args, **kwargs)
+        with db.engine.begin() as other:  # another worker stores the same part meanwhile
+            other.execute(sa.update(BadgeJob.__table__).values(done=4, state="running"))
+        return data
+
+    monkeypatch.setattr(badge_jobs, "render", slow_render)
+    assert badge_jobs.run_step() == 4
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(sa.func.count(BadgeJobPart.id))) == 0  # not stored
+    assert db.session.get(BadgeJob, job_id).done == 4
