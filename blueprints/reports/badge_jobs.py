@@ -39,7 +39,7 @@ KEEP_FILE = timedelta(days=1)
 
 def threshold() -> int:
     """Above how many badges the PDF is made in the background instead of at once."""
-    return int(current_app.config.get("BADGE_JOB_THRESHOLD", 100))
+    return int(current_app.config["BADGE_JOB_THRESHOLD"])
 
 
 def start(event: Event, choice: service.Choice, language: str, actor_id: int | None) -> BadgeJob:
