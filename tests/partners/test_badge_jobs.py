@@ -232,3 +232,27 @@ def test_a_step_another_worker_wrote_first_is_not_written_twice(app, event, monk
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count(BadgeJobPart.id))) == 0  # not stored
     assert db.session.get(BadgeJob, job_id).done == 4
+
+
+def test_erasing_a_member_drops_the_badge_sheets_that_hold_their_name(app, event, org):
+    from blueprints.members.models import Member
+    from blueprints.privacy.erasure import erase_member
+
+    member = Member(organisation_id=org.id, full_name="Personne 000", email="p0@example.ma")
+    db.session.add(member)
+    db.session.commit()
+    people = crowd(event, 3)
+    people[0].member_id = member.id
+    db.session.commit()
+    from blueprints.reports.badges import Choice
+
+    job = badge_jobs.start(event, Choice(), "fr", None)
+    db.session.commit()
+    job_id = job.id
+    while badge_jobs.run_step():
+        pass
+    assert "Personne 000" in pdf_text(db.session.get(BadgeJob, job_id).pdf)
+    erase_member(member)
+    db.session.commit()
+    assert db.session.get(BadgeJob, job_id) is None
+    assert db.session.scalar(sa.select(sa.func.count(BadgeJobPart.id))) == 0
