@@ -65,7 +65,7 @@ class Badge:
     name: str
     company: str
     category: object  # a MemberCategory, or COMPANION
-    qr: str  # an SVG document, or "" when the registration has no ticket
+    qr: str  # markup: an SVG on the page, a PNG <img> in a PDF; "" without a ticket
     person: str  # "r<id>" / "c<id>": what `Choice.person` takes to print this badge again
 
 
