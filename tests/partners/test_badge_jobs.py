@@ -5,6 +5,9 @@ watches its progress, then joined into one file kept for a day; the sheet's choi
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -42,6 +45,21 @@ def crowd(event, n: int) -> list[Registration]:
     return people
 
 
+def _first_page_qr_decodes(data: bytes, folder: str, name: str, code: str) -> None:
+    """Page 1 saved as PNG in test-artifacts/ and its QR code read back (zxing-cpp)."""
+    path = os.path.join(folder, f"{name}.pdf")
+    with open(path, "wb") as handle:
+        handle.write(data)
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is not installed: the QR is not read back")
+    import zxingcpp
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-png", "-r", "200", "-singlefile", path, path[:-4]], check=True)
+    found = {r.text for r in zxingcpp.read_barcodes(Image.open(path[:-4] + ".png"))}
+    assert f"http://liqaa.test/t/{code}" in found
+
+
 def sizes(data: bytes) -> list[tuple[int, int]]:
     return [
         (round(float(p.mediabox.width)), round(float(p.mediabox.height)))
@@ -50,7 +68,7 @@ def sizes(data: bytes) -> list[tuple[int, int]]:
 
 
 def test_a_large_sheet_is_made_in_parts_and_downloaded_when_ready(
-    app, as_organiser, event, monkeypatch
+    app, as_organiser, event, monkeypatch, artifacts_dir
 ):
     monkeypatch.setitem(app.config, "BADGE_JOB_THRESHOLD", 10)
     monkeypatch.setattr(badge_jobs, "PART", 8)
@@ -102,6 +120,7 @@ def test_a_large_sheet_is_made_in_parts_and_downloaded_when_ready(
     positions = [text.index(name) for name in names]
     assert positions == sorted(positions)  # every badge, in print order, across the parts
     assert sizes(response.data) == [A4] * 3  # 8 + 8 + 5 badges: no half-empty sheet between
+    _first_page_qr_decodes(response.data, artifacts_dir, "badges-job", "ticket-code-000-abcdefghij")
     printed = db.session.scalars(sa.select(Registration.badge_printed_at)).all()
     assert None not in printed
     assert db.session.scalar(sa.select(Companion.badge_printed_at)) is not None
@@ -149,7 +168,7 @@ def test_a_small_sheet_stays_immediate_and_marks_what_was_printed(
         assert page.get_data(as_text=True).count('class="badge badge-') == 6
 
 
-def test_the_format_is_chosen_per_event(app, as_organiser, event, org):
+def test_the_format_is_chosen_per_event(app, as_organiser, event, org, artifacts_dir):
     crowd(event, 3)
     assert event.badge_format == "a4-8"
     sheet = as_organiser.get(f"/events/{event.id}/badges").get_data(as_text=True)
@@ -170,6 +189,7 @@ def test_the_format_is_chosen_per_event(app, as_organiser, event, org):
     assert db.session.get(type(event), event.id).badge_format == "a6"
     data = as_organiser.get(f"/events/{event.id}/badges.pdf").data
     assert sizes(data) == [A6] * 4  # one badge per page: three people and a companion
+    _first_page_qr_decodes(data, artifacts_dir, "badges-a6", "ticket-code-000-abcdefghij")
     assert 'class="badge-sheet format-a6"' in as_organiser.get(
         f"/events/{event.id}/badges"
     ).get_data(as_text=True)
