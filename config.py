@@ -88,6 +88,8 @@ class Config:
     OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)
     # From this many new invitations, "send" makes a background job the workers do in batches.
     INVITE_JOB_THRESHOLD = _int("INVITE_JOB_THRESHOLD", 2000)
+    # Above this many badges, a sheet's PDF is made by the workers in parts (reports/badge_jobs).
+    BADGE_JOB_THRESHOLD = _int("BADGE_JOB_THRESHOLD", 100)
     # Seconds a process keeps an organisation's tag and trade lists (members filter); 0: off.
     MEMBER_FILTER_CACHE_SECONDS = _int("MEMBER_FILTER_CACHE_SECONDS", 60)
 

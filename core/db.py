@@ -146,3 +146,23 @@ def postgres_only_index(table: sa.Table, name: str, create: str) -> None:
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Alembic's filter: what the models describe, without the PostgreSQL-only indexes."""
     return not (type_ == "index" and name in POSTGRES_ONLY_INDEXES)
+
+
+def lock_oldest(session, model, state_column, states):
+    """The oldest row of `model` whose state is one of `states`, locked for this
+    transaction so that another worker skips it (a background job's next step), or None.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED. SQLite: a first harmless write takes the database's
+    write lock, then the row is read again (another worker may have finished it)."""
+    stmt = sa.select(model.id).where(state_column.in_(states)).order_by(model.id).limit(1)
+    if session.get_bind().dialect.name == "postgresql":
+        row_id = session.scalar(stmt.with_for_update(skip_locked=True))
+    else:
+        row_id = session.scalar(stmt)
+        if row_id is not None:
+            table = model.__table__
+            session.execute(sa.update(table).where(table.c.id == row_id).values(id=table.c.id))
+    if row_id is None:
+        return None
+    row = session.get(model, row_id, populate_existing=True)
+    return row if getattr(row, state_column.key) in states else None

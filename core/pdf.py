@@ -17,6 +17,7 @@ import os
 from urllib.parse import unquote, urlsplit
 
 from flask import Response, current_app, render_template
+from flask_babel import force_locale
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 from werkzeug.security import safe_join
@@ -63,6 +64,13 @@ def html_to_pdf(html: str) -> bytes:
 def render_pdf(template: str, **context) -> bytes:
     """The PDF of a template (which should extend "pdf/base.html")."""
     return html_to_pdf(render_template(template, **context))
+
+
+def render_pdf_detached(template: str, locale: str, **context) -> bytes:
+    """`render_pdf` where there is no request (a background worker): templates build their
+    URLs under BASE_URL above, which the fetcher serves, in `locale`."""
+    with current_app.test_request_context("/", base_url=BASE_URL), force_locale(locale):
+        return render_pdf(template, **context)
 
 
 def pdf_response(data: bytes, filename: str) -> Response:

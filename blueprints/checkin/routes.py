@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -145,6 +146,7 @@ def _strings(event: Event) -> dict:
         "no_result": _("Nobody found."),
         "checked_in": pgettext("status", "Checked in"),
         "offline_verdict": _("(offline)"),
+        "badge": _("Print a badge"),
     }
 
 
@@ -185,10 +187,13 @@ def door_home():
 @role_required(Role.DOOR)
 def door_page(event_id: int):
     event = scoped_get_or_404(Event, event_id)
-    return _render_door(event, WalkInForm(door=_door_name()))
+    # ?badge=r<id>: the walk-in just admitted, whose badge the page offers to print
+    badge = request.args.get("badge", "")
+    badge = badge if re.fullmatch(r"r[0-9]{1,11}", badge) else ""
+    return _render_door(event, WalkInForm(door=_door_name()), badge=badge)
 
 
-def _render_door(event: Event, walk_in_form: WalkInForm, status: int = 200):
+def _render_door(event: Event, walk_in_form: WalkInForm, status: int = 200, badge: str = ""):
     return (
         render_template(
             "checkin/door.html",
@@ -200,6 +205,7 @@ def _render_door(event: Event, walk_in_form: WalkInForm, status: int = 200):
             doors_open=rules.doors_open(event, utcnow()),
             taken=tickets.places_taken(event),
             strings=_strings(event),
+            badge=badge,
         ),
         status,
     )
@@ -221,9 +227,11 @@ def walk_in(event_id: int):
         flash(str(error), "danger")
         return _render_door(event, form, status=400)
     db.session.commit()
+    badge = ""
     if answer["result"] == CheckInResult.ADMITTED:
         flash(_("%(name)s was registered and admitted.", name=registration.full_name), "success")
-    return redirect(url_for("checkin.door_page", event_id=event.id, door=_door_name()))
+        badge = f"r{registration.id}"
+    return redirect(url_for("checkin.door_page", event_id=event.id, door=_door_name(), badge=badge))
 
 
 @bp.post("/door/events/<int:event_id>/undo")

@@ -78,6 +78,12 @@ class Event(OrgScopedMixin, TimestampMixin, Base):
     report_notes: Mapped[str] = mapped_column(
         sa.Text, default="", server_default="", comment="the organisers' notes in the report"
     )
+    badge_format: Mapped[str] = mapped_column(
+        sa.String(10),
+        default="a4-8",
+        server_default="a4-8",
+        comment="printed name badges: a4-8 (8 on an A4 sheet) or a6 (one per A6 page)",
+    )
 
     organisation: Mapped[Organisation] = relationship()
     cohosts: Mapped[list[Partner]] = relationship(secondary=event_cohost, order_by="Partner.id")

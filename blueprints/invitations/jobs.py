@@ -31,7 +31,7 @@ from blueprints.invitations.services import (
 )
 from blueprints.members.models import Member
 from core import audit
-from core.db import utcnow
+from core.db import lock_oldest, utcnow
 from extensions import db
 
 BATCH = 500  # members per batch: one transaction of a few hundred milliseconds
@@ -100,25 +100,7 @@ def active_job(event: Event) -> InvitationJob | None:
 
 def _lock_next() -> InvitationJob | None:
     """The oldest unfinished job, locked for this transaction (another worker skips it)."""
-    stmt = (
-        sa.select(InvitationJob.id)
-        .where(InvitationJob.state.in_(ACTIVE))
-        .order_by(InvitationJob.id)
-        .limit(1)
-    )
-    if db.session.get_bind().dialect.name == "postgresql":
-        job_id = db.session.scalar(stmt.with_for_update(skip_locked=True))
-    else:
-        job_id = db.session.scalar(stmt)
-        if job_id is not None:  # the first write takes SQLite's write lock, then look again
-            table = InvitationJob.__table__
-            db.session.execute(
-                sa.update(table).where(table.c.id == job_id).values(done=table.c.done)
-            )
-    if job_id is None:
-        return None
-    job = db.session.get(InvitationJob, job_id, populate_existing=True)
-    return job if job.state in ACTIVE else None
+    return lock_oldest(db.session, InvitationJob, InvitationJob.state, ACTIVE)
 
 
 def run_batch(batch: int | None = None, now: datetime | None = None) -> int:

@@ -15,6 +15,7 @@ from blueprints.invitations.models import Invitation
 from blueprints.members.models import Member
 from blueprints.privacy import anonymise
 from blueprints.privacy.models import MyDataLink
+from blueprints.reports.models import BadgeJob, BadgeJobPart
 from blueprints.rsvp.models import Registration
 from blueprints.surveys.models import SurveyInvite
 from core import audit
@@ -73,6 +74,7 @@ def erase_member(member: Member) -> dict[str, int]:
          ("survey_invite", invite_ids), ("followup", followup_ids)],
     )  # fmt: skip
     done = anonymise.registrations(registration_ids)
+    _drop_badge_sheets(registration_ids)
     db.session.execute(sa.delete(MyDataLink).where(MyDataLink.member_id == member.id))
     _blank(member, now)
     done.update(invitations=len(invitation_ids), emails_removed=removed, emails_kept=scrubbed)
@@ -80,6 +82,15 @@ def erase_member(member: Member) -> dict[str, int]:
                  organisation_id=member.organisation_id)  # fmt: skip
     db.session.flush()
     return done
+
+
+def _drop_badge_sheets(registration_ids: list[int]) -> None:
+    """Badge PDFs made or being made for their events hold the name: dropped (an organiser
+    prepares the sheet again, without it)."""
+    events = sa.select(Registration.event_id).where(Registration.id.in_(registration_ids))
+    jobs = sa.select(BadgeJob.id).where(BadgeJob.event_id.in_(events))
+    db.session.execute(sa.delete(BadgeJobPart).where(BadgeJobPart.job_id.in_(jobs)))
+    db.session.execute(sa.delete(BadgeJob).where(BadgeJob.event_id.in_(events)))
 
 
 def _blank(member: Member, now) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from blueprints.reports import badges_routes, press_routes
+from blueprints.reports import badge_jobs, badges_routes, press_routes
 from blueprints.reports.routes import bp
+from core.outbox_worker import register_background, register_periodic
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +15,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(press_routes.bp)
     app.register_blueprint(badges_routes.bp)
+    register_background(badge_jobs.run_background_step)
+    register_periodic(badge_jobs.forget_old_files)

@@ -82,6 +82,9 @@ class Registration(OrgScopedMixin, TimestampMixin, Base):
     checked_in_attempt: Mapped[int | None] = mapped_column(
         sa.BigInteger, comment="random number drawn by the scan that admitted (tells it it won)"
     )
+    badge_printed_at: Mapped[datetime | None] = mapped_column(
+        comment="when a PDF with this person's name badge was last made"
+    )
 
     ticket_code = sealed_token("ticket_code")
 
@@ -110,6 +113,9 @@ class Companion(Base):
     )
     full_name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254))
+    badge_printed_at: Mapped[datetime | None] = mapped_column(
+        comment="when a PDF with this companion's name badge was last made"
+    )
 
 
 class QuestionKind(enum.StrEnum):

@@ -412,6 +412,11 @@
         const since = document.createElement("span");
         since.className = "badge door-since"; since.textContent = fmt(T.already_since, { time: timeText(r.checked_in_at) });
         li.append(since);
+        // A lost badge: printed again (the PDF of this one badge).
+        const print = document.createElement("a");
+        print.className = "btn btn-outline-light btn-sm door-badge"; print.textContent = T.badge;
+        print.href = cfg.badgeUrl + "?person=r" + encodeURIComponent(r.id);
+        li.append(print);
       } else {
         const button = document.createElement("button");
         button.type = "button"; button.className = "btn btn-primary"; button.textContent = T.admit;

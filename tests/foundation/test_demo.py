@@ -107,6 +107,7 @@ def test_demo_is_idempotent_and_matches_the_meeting(app):
     assert roles == {Role.OWNER, Role.ORGANISER, Role.DOOR, Role.PARTNER}
     agent = db.session.scalar(sa.select(User).where(User.role == Role.PARTNER))
     assert agent.partner is not None and "CNSS" in agent.partner.name_fr
+    assert agent.email in first.output  # its sign-in is printed with the others
 
 
 def test_demo_organiser_sees_the_meeting_in_arabic_and_french(app, client):

@@ -7,11 +7,13 @@ LOGIN, NO = 302, 403
 PARTNER = {"params": lambda w: {"partner_id": w.partner.id}}
 ROUTED = {"params": lambda w: {"followup_id": w.routed.id}}
 EVENT = {"params": lambda w: {"event_id": w.event.id}}
+BADGE_JOB = {"params": lambda w: {"event_id": w.event.id, "job_id": w.badge_job.id}}
 
 
 def setup(world) -> None:
     from blueprints.followups.services import record_concern
     from blueprints.partners import services
+    from blueprints.reports.models import BadgeJob, BadgeJobState
     from extensions import db
 
     world.routed = record_concern(
@@ -26,6 +28,11 @@ def setup(world) -> None:
         locale="fr",
     )
     world.invite_token = invited.invite
+    world.badge_job = BadgeJob(
+        organisation_id=world.org.id, event_id=world.event.id, state=BadgeJobState.DONE,
+        pdf=b"%PDF-1.7 test", pdf_size=13,
+    )  # fmt: skip
+    db.session.add(world.badge_job)
     db.session.commit()
 
 
@@ -66,5 +73,9 @@ ROUTES = {
     "press.as_text": Access(LOGIN, NO, 200, 200, 404, **EVENT),
     "badges.sheet": Access(LOGIN, 200, 200, 200, 404, **EVENT),
     "badges.as_pdf": Access(LOGIN, 200, 200, 200, 404, **EVENT),
+    "badges.set_format": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
+    "badges.start_job": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
+    "badges.job": Access(LOGIN, NO, 200, 200, 404, **BADGE_JOB),
+    "badges.job_pdf": Access(LOGIN, NO, 200, 200, 404, **BADGE_JOB),
     "reports.notes": Access(LOGIN, NO, 302, 302, 404, method="POST", **EVENT),
 }

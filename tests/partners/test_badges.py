@@ -92,3 +92,31 @@ def test_door_staff_print_one_badge_and_other_organisations_get_nothing(
     login(other, "owner@beta.example")
     assert other.get(f"/events/{event.id}/badges").status_code == 404
     assert other.get(f"/events/{event.id}/badges.pdf").status_code == 404
+
+
+def test_the_door_prints_the_badge_of_a_walk_in_and_a_lost_one(app, as_door, event):
+    import re
+
+    import sqlalchemy as sa
+
+    from blueprints.rsvp.models import Registration
+    from tests.conftest import csrf_token_from
+
+    page = f"/door/events/{event.id}"
+    html = as_door.get(page).get_data(as_text=True)
+    assert 'id="walk-in-badge"' not in html
+    assert f'data-badge-url="/events/{event.id}/badges.pdf"' in html  # lost ones: in search
+    walk_in = {"csrf_token": csrf_token_from(html), "door": "A", "full_name": "Nadia Walk-in",
+               "phone": "0661234567", "company": "Atelier", "consent": "y"}  # fmt: skip
+    response = as_door.post(f"{page}/walk-in", data=walk_in)
+    registration = db.session.scalar(sa.select(Registration))
+    assert f"badge=r{registration.id}" in response.headers["Location"]
+    html = as_door.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'id="walk-in-badge" href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert link == f"/events/{event.id}/badges.pdf?person=r{registration.id}"
+    pdf = as_door.get(link)
+    assert pdf.status_code == 200 and "Nadia Walk-in" in pdf_text(pdf.data)
+    for junk in ("x", "r1;drop", "c1", "r" + "9" * 20, "<script>"):
+        assert 'id="walk-in-badge"' not in as_door.get(f"{page}?badge={junk}").get_data(
+            as_text=True
+        )
