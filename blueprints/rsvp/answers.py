@@ -20,6 +20,7 @@ from blueprints.rsvp.errors import LinkExpired, RsvpClosed, RsvpError
 from blueprints.rsvp.models import (
     Answer,
     Companion,
+    Question,
     Registration,
     RegistrationConfirmation,
     RegistrationSource,
@@ -46,6 +47,8 @@ class RsvpData:
     consent: bool = False
     decline_reason: str = ""
     answers: dict[int, str] = field(default_factory=dict)  # question id -> stored value
+    # The event's questions the form was built from (None: read them again when saving).
+    questions: list[Question] | None = None
 
 
 @dataclass
@@ -161,10 +164,12 @@ def _take_answer(registration, event, data: RsvpData, previous, now) -> None:
         _set_companions(registration, names)
     else:
         _set_companions(registration, names)
-        db.session.flush()
-        seats.place(registration, event, now)
+        # Placed before it is written: the count does not include it (it holds no place
+        # yet) and a new registration is then one INSERT with its status and ticket.
+        with db.session.no_autoflush:
+            seats.place(registration, event, now)
     db.session.flush()
-    save_answers(registration, event, data.answers, send_concerns=True)
+    save_answers(registration, event, data.answers, send_concerns=True, questions=data.questions)
 
 
 def _set_companions(registration: Registration, names: list[str]) -> None:
@@ -175,10 +180,17 @@ def _set_companions(registration: Registration, names: list[str]) -> None:
 
 
 def save_answers(
-    registration: Registration, event: Event, values: dict[int, str], send_concerns: bool
+    registration: Registration,
+    event: Event,
+    values: dict[int, str],
+    send_concerns: bool,
+    questions: list[Question] | None = None,
 ) -> list[Answer]:
-    """Write the answers; report each changed answer to a concern question (follow-ups)."""
-    questions = {q.id: q for q in questions_for(event.id)}
+    """Write the answers; report each changed answer to a concern question (follow-ups).
+    `questions`: the event's questions when the caller has them already."""
+    if questions is None:
+        questions = questions_for(event.id)
+    questions = {q.id: q for q in questions}
     if not questions:  # no question, so no answer to keep (they go with their question)
         return []
     existing = {a.question_id: a for a in registration.answers}
@@ -291,7 +303,7 @@ def register_openly(
     db.session.add(registration)
     _set_companions(registration, names)
     db.session.flush()
-    save_answers(registration, event, data.answers, send_concerns=False)
+    save_answers(registration, event, data.answers, send_concerns=False, questions=data.questions)
     _send_confirmation(registration, now)
     return registration
 

@@ -138,6 +138,7 @@ class InvitationAnswerForm(BaseAnswerForm):
             consent=bool(self.consent.data),
             decline_reason=self.decline_reason.data or "",
             answers=self.answers(),
+            questions=[question for question, _name in self.question_fields],
         )
 
 
@@ -170,6 +171,7 @@ class OpenRegistrationForm(BaseAnswerForm):
             companion_names=self.companion_names(),
             consent=bool(self.consent.data),
             answers=self.answers(),
+            questions=[question for question, _name in self.question_fields],
         )
 
 
