@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from sqlalchemy.orm import joinedload
 
 from blueprints.events.models import Event
 from blueprints.invitations.models import Invitation
@@ -89,7 +90,15 @@ def revoked_code_holder(code: str) -> Registration | None:
 
 
 def confirmation_by_token(token: str) -> RegistrationConfirmation | None:
-    return find_by_token(RegistrationConfirmation, token)
+    """With its registration and event, which the confirmation page reads (one statement)."""
+    options = (joinedload(RegistrationConfirmation.registration).joinedload(Registration.event),)
+    return find_by_token(RegistrationConfirmation, token, options=options)
+
+
+def reread(registration: Registration) -> None:
+    """Its columns as they are now (call under the event lock): the status and ticket
+    another answer may just have changed. Its companions and answers are its own."""
+    db.session.refresh(registration, [a.key for a in sa.inspect(Registration).column_attrs])
 
 
 def respond(invitation: Invitation, data: RsvpData, now: datetime | None = None) -> Registration:
@@ -332,7 +341,7 @@ def confirm(confirmation: RegistrationConfirmation, now: datetime | None = None)
         raise LinkExpired(_l("This link has expired. Please register again."))
     event = registration.event
     seats.lock_event(event)
-    db.session.refresh(registration)
+    reread(registration)
     if registration.status != RegistrationStatus.PENDING_CONFIRMATION:
         confirmation.confirmed_at = now
         return registration

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 
 from blueprints.events.models import Event
 from blueprints.rsvp import seats
-from blueprints.rsvp.models import RegistrationStatus
+from blueprints.rsvp.models import Registration, RegistrationConfirmation, RegistrationStatus
 from core import audit
 from core.outbox import OutboxMessage
 from extensions import db
-from tests.conftest import csrf_token_from, make_event
-from tests.rsvp.conftest import ACCEPT, make_invitation, registration_of
+from tests.conftest import csrf_token_from, form_page_token, make_event
+from tests.rsvp.conftest import ACCEPT, make_invitation, open_registration, registration_of
 
 
 @contextmanager
@@ -116,3 +116,26 @@ def test_a_full_hall_waitlists_without_a_ticket(client, org):
     assert taken.status == RegistrationStatus.ACCEPTED and _tickets(taken.id) == 1
     assert waiting.status == RegistrationStatus.WAITLISTED and _tickets(waiting.id) == 0
     assert not waiting.ticket_code_hash
+
+
+def test_confirming_an_open_registration_costs_10_statements(client, org):
+    event = make_event(org, capacity=5)
+    open_registration(event)
+    url = f"/e/{event.public_id}/register"
+    visitor = {"full_name": "Salma", "email": "salma@example.ma", "consent": "y"}
+    client.post(url, data={**visitor, "csrf_token": form_page_token(client, url)})
+    confirmation = db.session.scalar(sa.select(RegistrationConfirmation))
+    url = f"/confirm/{confirmation.token}"
+    html = client.get(url).get_data(as_text=True)
+    with statements() as sent:
+        response = client.post(url, data={"csrf_token": csrf_token_from(html)})
+    assert response.status_code == 302
+    # the link with its registration and event, the companions, the answers, the lock,
+    # the registration as it is now, the link used, the form's settings, the count, the
+    # place and the ticket email; nothing read again after the commit
+    assert len(sent) <= 10, sent
+    registration = db.session.get(Registration, confirmation.registration_id)
+    db.session.refresh(registration)
+    assert registration.status == RegistrationStatus.ACCEPTED
+    assert response.headers["Location"].endswith(f"/t/{registration.ticket_code}")
+    assert _tickets(registration.id) == 1
