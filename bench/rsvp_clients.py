@@ -33,6 +33,13 @@ class Phase:
     errors: int = 0
     seconds: float = 0.0
     visits: list[Visit] = field(default_factory=list)
+    # CPU time of the gunicorn workers during the phase: steadier than requests per
+    # second on a machine whose cores other processes share.
+    server_cpu: float = float("nan")
+
+    def cpu_per_post(self) -> float:
+        """Server CPU milliseconds per POST (with the GET before it, when there is one)."""
+        return self.server_cpu * 1000 / len(self.posts) if self.posts else float("nan")
 
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
@@ -49,7 +56,8 @@ class Phase:
         return (
             f"{self.name:<10} {self.requests:>6} req {self.rate():>7.1f} req/s  {n:>5} POSTs "
             f"{n / self.seconds:>7.1f}/s  POST p50 {q[49] * 1000:6.1f} ms  "
-            f"p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms  errors {self.errors}"
+            f"p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms  errors {self.errors}  "
+            f"server CPU {self.cpu_per_post():5.2f} ms/POST"
         )
 
 
@@ -103,8 +111,9 @@ async def form_then_post(phase: Phase, port: int, path: str, fields: dict, key: 
     return True
 
 
-def run(phase: Phase, clients: int, seconds: float, people, act) -> Phase:
-    """`clients` concurrent clients each take the next person and `act` for them."""
+def run(phase: Phase, clients: int, seconds: float, people, act, server=None) -> Phase:
+    """`clients` concurrent clients each take the next person and `act` for them (and the
+    CPU time `server`'s workers spent meanwhile)."""
     supply = iter(people)
 
     async def client(stop_at: float):
@@ -122,14 +131,18 @@ def run(phase: Phase, clients: int, seconds: float, people, act) -> Phase:
         stop_at = asyncio.get_running_loop().time() + seconds
         await asyncio.gather(*(client(stop_at) for _ in range(clients)))
 
+    cpu = server.cpu_seconds() if server is not None else float("nan")
     started = time.monotonic()
     asyncio.run(all_clients())
     phase.seconds = time.monotonic() - started
+    if server is not None:
+        phase.server_cpu = server.cpu_seconds() - cpu
     return phase
 
 
-def baseline_phase(port: int, prepared, args) -> Phase:
+def baseline_phase(server, prepared, args) -> Phase:
     phase = Phase("baseline")
+    port = server.port
     path = f"/baseline/{prepared.org_id}/{prepared.baseline_event_id}"
 
     async def act(_n):
@@ -140,4 +153,4 @@ def baseline_phase(port: int, prepared, args) -> Phase:
         if status != 200:
             phase.errors += 1
 
-    return run(phase, args.clients, args.seconds, range(args.invited), act)
+    return run(phase, args.clients, args.seconds, range(args.invited), act, server)

@@ -233,7 +233,7 @@ def bench_database(label: str, url: str, args) -> list[str]:
     ]
     server = Server("rsvp_baseline:baseline_app()", url, args)
     try:
-        base = baseline_phase(server.port, prepared, args)
+        base = baseline_phase(server, prepared, args)
     finally:
         server.stop()
     lines.append(base.line())
@@ -258,7 +258,7 @@ def bench_database(label: str, url: str, args) -> list[str]:
                 invited, server.port, f"/r/{token}", fields, f"inv:{invitation_id}"
             )
 
-        run(invited, args.clients, args.seconds, prepared.invitations, answer)
+        run(invited, args.clients, args.seconds, prepared.invitations, answer, server)
         lines.append(invited.line())
         print(lines[-1], flush=True)
 
@@ -270,7 +270,7 @@ def bench_database(label: str, url: str, args) -> list[str]:
             path = f"/e/{prepared.public_id}/register"
             await form_then_post(registering, server.port, path, fields, f"form:{email}")
 
-        run(registering, args.clients, args.seconds, visitors, register)
+        run(registering, args.clients, args.seconds, visitors, register, server)
         lines.append(registering.line())
         print(lines[-1], flush=True)
 
@@ -281,7 +281,8 @@ def bench_database(label: str, url: str, args) -> list[str]:
             path = f"/confirm/{tokens[email]}"
             await form_then_post(confirming, server.port, path, {}, f"open:{email}")
 
-        run(confirming, args.clients, args.seconds, [e for e in visitors if e in tokens], confirm)
+        people = [e for e in visitors if e in tokens]
+        run(confirming, args.clients, args.seconds, people, confirm, server)
         lines.append(confirming.line())
         print(lines[-1], flush=True)
     finally:
@@ -296,8 +297,15 @@ def bench_database(label: str, url: str, args) -> list[str]:
         f"({base_rate:.1f}/s; aim >= 0.5x), p99 {q[98] * 1000:.0f} ms (aim < 500), "
         f"errors {errors} (aim 0)"
     )
+    # The same comparison in server CPU, which the other processes on the machine disturb
+    # less: the baseline's CPU per insert over Liqaa's per place (its GET and POST).
+    cpu = (invited.server_cpu + confirming.server_cpu) * 1000 / max(len(taking), 1)
+    lines.append(
+        f"server CPU per place: {cpu:.2f} ms (GET + POST) vs the baseline's "
+        f"{base.cpu_per_post():.2f} ms per insert = {base.cpu_per_post() / cpu:.2f}x"
+    )
     lines += check(url, prepared, invited.visits + confirming.visits, args.capacity)
-    for line in lines[-4:]:
+    for line in lines[-5:]:
         print(line, flush=True)
     return lines
 
