@@ -3,7 +3,7 @@
 For each database (SQLite file, PostgreSQL) it prepares an event with `--capacity` places,
 `--invited` invitations and the open registration form, then, with gunicorn (2 workers):
 
-  baseline   a minimal Flask-SQLAlchemy app built here (not in the product): lock the
+  baseline   a minimal Flask-SQLAlchemy app (bench/rsvp_baseline.py, not the product): lock the
              event row (SELECT … FOR UPDATE; on SQLite the same first write Liqaa makes)
              and insert one registration row, per request (another event of the database)
   invited    each client takes the next invitation link: GET /r/<token> (the form and its
@@ -26,92 +26,18 @@ baseline, the errors, and checks the outcome in the database:
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import re
 import statistics
 import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _serve import HOST, PRODUCTION, Server, add_server_options, on_each_database  # noqa: E402
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-# --------------------------------------------------------------------------- the baseline app
-
-
-def baseline_app():
-    """Per request: lock the event row, insert one registration, commit. Nothing else."""
-    import sqlalchemy as sa
-    from flask import Flask, jsonify
-    from flask_sqlalchemy import SQLAlchemy
-
-    from core.db import enable_sqlite_pragmas, utcnow
-
-    app = Flask("baseline")
-    uri = os.environ["DATABASE_URL"]
-    if uri.startswith("postgresql://"):
-        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
-    app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    if uri.startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
-    base_db = SQLAlchemy()
-    base_db.init_app(app)
-    with app.app_context():
-        enable_sqlite_pragmas(base_db.engine)
-    event = sa.table("event", sa.column("id"), sa.column("capacity"))
-    registration = sa.table(
-        "registration",
-        *(sa.column(c) for c in ("organisation_id", "event_id", "source", "status")),
-        *(sa.column(c) for c in ("full_name", "company", "trade", "category", "locale")),
-        *(sa.column(c) for c in ("companions", "decline_reason", "created_at", "updated_at")),
-    )
-
-    @app.get("/healthz")
-    def healthz():
-        return "ok"
-
-    @app.post("/baseline/<int:org>/<int:event_id>")
-    def baseline(org: int, event_id: int):
-        session = base_db.session
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(sa.select(event.c.id).where(event.c.id == event_id).with_for_update())
-        else:
-            session.execute(
-                sa.update(event).where(event.c.id == event_id).values(capacity=event.c.capacity)
-            )
-        now = utcnow()
-        session.execute(
-            sa.insert(registration).values(
-                organisation_id=org,
-                event_id=event_id,
-                source="open_form",
-                status="accepted",
-                full_name="Baseline",
-                company="",
-                trade="",
-                category="member",
-                locale="fr",
-                companions=0,
-                decline_reason="",
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        session.commit()
-        return jsonify(ok=True)
-
-    return app
-
+from _serve import PRODUCTION, Server, add_server_options, on_each_database  # noqa: E402
+from rsvp_clients import Phase, Visit, baseline_phase, form_then_post, http, run  # noqa: E402
 
 # --------------------------------------------------------------------------- data
 
@@ -225,137 +151,6 @@ def confirmation_tokens(url: str, event_id: int) -> dict[str, str]:
     return tokens
 
 
-# --------------------------------------------------------------------------- the clients
-
-
-@dataclass
-class Visit:
-    """One person's POST that takes (or asks for) a place: when it left and came back."""
-
-    key: str  # "inv:<invitation id>" or "open:<email>"
-    sent: float
-    done: float
-    status: int
-
-
-@dataclass
-class Phase:
-    name: str
-    posts: list[float] = field(default_factory=list)  # POST latencies
-    requests: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    visits: list[Visit] = field(default_factory=list)
-
-    def rate(self) -> float:
-        return self.requests / self.seconds if self.seconds else 0.0
-
-    def line(self) -> str:
-        n = len(self.posts)
-        if not n:
-            return f"{self.name:<10} no requests (errors {self.errors})"
-        q = (
-            statistics.quantiles(self.posts, n=100, method="inclusive")
-            if n > 1
-            else [self.posts[0]] * 99
-        )
-        return (
-            f"{self.name:<10} {self.requests:>6} req {self.rate():>7.1f} req/s  {n:>5} POSTs "
-            f"{n / self.seconds:>7.1f}/s  POST p50 {q[49] * 1000:6.1f} ms  "
-            f"p95 {q[94] * 1000:6.1f} ms  p99 {q[98] * 1000:6.1f} ms  errors {self.errors}"
-        )
-
-
-async def http(port: int, method: str, path: str, form: dict | None = None, cookie: str = ""):
-    """(status, headers as a dict of lists, body) over a fresh connection."""
-    body = urlencode(form).encode() if form is not None else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close"]
-    lines.append("Accept-Language: fr")
-    if cookie:
-        lines.append(f"Cookie: {cookie}")
-    if form is not None:
-        lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
-    reader, writer = await asyncio.open_connection(HOST, port)
-    try:
-        writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
-        data = await reader.read()
-    finally:
-        writer.close()
-    head, _, payload = data.partition(b"\r\n\r\n")
-    head_lines = head.decode("latin-1").split("\r\n")
-    headers: dict[str, list[str]] = {}
-    for line in head_lines[1:]:
-        name, _, value = line.partition(":")
-        headers.setdefault(name.strip().lower(), []).append(value.strip())
-    return int(head_lines[0][9:12]), headers, payload
-
-
-def _cookie(headers) -> str:
-    return "; ".join(c.split(";", 1)[0] for c in headers.get("set-cookie", []))
-
-
-async def form_then_post(phase: Phase, port: int, path: str, fields: dict, key: str) -> bool:
-    """GET the page (its CSRF token and session cookie), then POST the form; expect 302."""
-    status, headers, page = await http(port, "GET", path)
-    phase.requests += 1
-    found = CSRF.search(page.decode("utf-8", "replace"))
-    if status != 200 or not found:
-        phase.errors += 1
-        return False
-    sent = time.perf_counter()
-    status, _headers, _ = await http(
-        port, "POST", path, {**fields, "csrf_token": found.group(1)}, _cookie(headers)
-    )
-    done = time.perf_counter()
-    phase.requests += 1
-    phase.posts.append(done - sent)
-    phase.visits.append(Visit(key, sent, done, status))
-    if status != 302:
-        phase.errors += 1
-        return False
-    return True
-
-
-def run(phase: Phase, clients: int, seconds: float, people, act) -> Phase:
-    """`clients` concurrent clients each take the next person and `act` for them."""
-    supply = iter(people)
-
-    async def client(stop_at: float):
-        loop = asyncio.get_running_loop()
-        while loop.time() < stop_at:
-            person = next(supply, None)
-            if person is None:
-                return
-            try:
-                await act(person)
-            except (OSError, ValueError):
-                phase.errors += 1
-
-    async def all_clients():
-        stop_at = asyncio.get_running_loop().time() + seconds
-        await asyncio.gather(*(client(stop_at) for _ in range(clients)))
-
-    started = time.monotonic()
-    asyncio.run(all_clients())
-    phase.seconds = time.monotonic() - started
-    return phase
-
-
-def baseline_phase(port: int, prepared: Prepared, args) -> Phase:
-    phase = Phase("baseline")
-    path = f"/baseline/{prepared.org_id}/{prepared.baseline_event_id}"
-
-    async def act(_n):
-        sent = time.perf_counter()
-        status, _h, _b = await http(port, "POST", path, {})
-        phase.requests += 1
-        phase.posts.append(time.perf_counter() - sent)
-        if status != 200:
-            phase.errors += 1
-
-    return run(phase, args.clients, args.seconds, range(args.invited), act)
-
-
 # --------------------------------------------------------------------------- the checks
 
 
@@ -436,9 +231,9 @@ def bench_database(label: str, url: str, args) -> list[str]:
         f"form, {args.clients} clients, at most {args.seconds:.0f} s per phase, "
         f"gunicorn -w {args.workers})"
     ]
-    server = Server("rsvp_rush:baseline_app()", url, args)
+    server = Server("rsvp_baseline:baseline_app()", url, args)
     try:
-        base = baseline_phase(server.port, prepared, args)
+        base = baseline_phase(server, prepared, args)
     finally:
         server.stop()
     lines.append(base.line())
@@ -463,7 +258,7 @@ def bench_database(label: str, url: str, args) -> list[str]:
                 invited, server.port, f"/r/{token}", fields, f"inv:{invitation_id}"
             )
 
-        run(invited, args.clients, args.seconds, prepared.invitations, answer)
+        run(invited, args.clients, args.seconds, prepared.invitations, answer, server)
         lines.append(invited.line())
         print(lines[-1], flush=True)
 
@@ -475,7 +270,7 @@ def bench_database(label: str, url: str, args) -> list[str]:
             path = f"/e/{prepared.public_id}/register"
             await form_then_post(registering, server.port, path, fields, f"form:{email}")
 
-        run(registering, args.clients, args.seconds, visitors, register)
+        run(registering, args.clients, args.seconds, visitors, register, server)
         lines.append(registering.line())
         print(lines[-1], flush=True)
 
@@ -486,7 +281,8 @@ def bench_database(label: str, url: str, args) -> list[str]:
             path = f"/confirm/{tokens[email]}"
             await form_then_post(confirming, server.port, path, {}, f"open:{email}")
 
-        run(confirming, args.clients, args.seconds, [e for e in visitors if e in tokens], confirm)
+        people = [e for e in visitors if e in tokens]
+        run(confirming, args.clients, args.seconds, people, confirm, server)
         lines.append(confirming.line())
         print(lines[-1], flush=True)
     finally:
@@ -501,8 +297,15 @@ def bench_database(label: str, url: str, args) -> list[str]:
         f"({base_rate:.1f}/s; aim >= 0.5x), p99 {q[98] * 1000:.0f} ms (aim < 500), "
         f"errors {errors} (aim 0)"
     )
+    # The same comparison in server CPU, which the other processes on the machine disturb
+    # less: the baseline's CPU per insert over Liqaa's per place (its GET and POST).
+    cpu = (invited.server_cpu + confirming.server_cpu) * 1000 / max(len(taking), 1)
+    lines.append(
+        f"server CPU per place: {cpu:.2f} ms (GET + POST) vs the baseline's "
+        f"{base.cpu_per_post():.2f} ms per insert = {base.cpu_per_post() / cpu:.2f}x"
+    )
     lines += check(url, prepared, invited.visits + confirming.visits, args.capacity)
-    for line in lines[-4:]:
+    for line in lines[-5:]:
         print(line, flush=True)
     return lines
 

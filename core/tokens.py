@@ -108,9 +108,11 @@ def sealed_token(name: str) -> property:
     return property(get, set_, doc=f"the {name} in clear (stored only hashed and sealed)")
 
 
-def find_by_token(model, token: str | None, name: str = "token"):
-    """The row of `model` whose `name` token this is, else None: one indexed look-up."""
+def find_by_token(model, token: str | None, name: str = "token", options=()):
+    """The row of `model` whose `name` token this is, else None: one indexed look-up
+    (`options`: loader options, the rows the caller reads with it in the same statement)."""
     digest = token_digest(token)
     if digest is None:
         return None
-    return db.session.scalar(sa.select(model).where(getattr(model, f"{name}_hash") == digest))
+    stmt = sa.select(model).where(getattr(model, f"{name}_hash") == digest)
+    return db.session.scalar(stmt.options(*options))

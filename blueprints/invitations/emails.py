@@ -15,12 +15,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from icalendar.parser import Contentline
 from markupsafe import escape
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.invitations import notices, reminders, services
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
-from blueprints.members.models import Member
 from core.calendar import event_ics
 from core.emails import from_organisation, render_pair
 from core.i18n import localized, text_direction
@@ -83,7 +82,7 @@ def _invitation(invitation_id) -> Invitation | None:
             i.id: i
             for i in db.session.scalars(
                 sa.select(Invitation)
-                .options(joinedload(Invitation.member), lazyload(Invitation.member, Member.tags))
+                .options(joinedload(Invitation.member))
                 .where(Invitation.id.in_(ids))
             )
         }

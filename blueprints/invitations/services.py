@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from blueprints.events.models import Event, EventStatus
 from blueprints.invitations.models import Invitation
@@ -263,4 +264,10 @@ def unsubscribe(invitation: Invitation) -> None:
 
 
 def invitation_by_token(token: str) -> Invitation | None:
-    return find_by_token(Invitation, token)
+    """The invitation with its event, the event's organisation and the member: the pages
+    its links open read all four, so they come in one statement."""
+    options = (
+        joinedload(Invitation.event).joinedload(Event.organisation),
+        joinedload(Invitation.member),
+    )
+    return find_by_token(Invitation, token, options=options)

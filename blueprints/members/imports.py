@@ -21,6 +21,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import LazyString, lazy_ngettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from blueprints.members import importer
 from blueprints.members.models import Member, MemberCategory, MemberImport, MemberTag
@@ -274,7 +275,9 @@ def _update(organisation_id: int, rows: list[tuple[int, dict, list[str]]], mappe
         members = {
             m.id: m
             for m in db.session.scalars(
-                sa.select(Member).where(
+                sa.select(Member)
+                .options(selectinload(Member.tags))
+                .where(
                     Member.organisation_id == organisation_id,
                     Member.id.in_([member_id for member_id, _, _ in chunk]),
                 )

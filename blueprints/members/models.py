@@ -57,8 +57,10 @@ class Member(OrgScopedMixin, TimestampMixin, Base):
     # Lower-cased, accent-free name, company, email and phone: what the search box matches.
     search_text: Mapped[str] = mapped_column(sa.Text, default="")
 
+    # Loaded when read (one member: the RSVP page, the form); a list of members asks for
+    # them with selectinload (members page, export, import), one statement per list.
     tags: Mapped[list[MemberTag]] = relationship(
-        cascade="all, delete-orphan", order_by="MemberTag.tag", lazy="selectin"
+        cascade="all, delete-orphan", order_by="MemberTag.tag"
     )
 
     @property

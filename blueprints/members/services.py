@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from blueprints.members import importer
 from blueprints.members.models import Member, MemberCategory, MemberTag
@@ -187,7 +188,8 @@ def filtered(organisation_id: int, f: MemberFilter) -> sa.Select:
 
 
 def members_page(organisation_id: int, f: MemberFilter, page: int, per_page: int):
-    return db.paginate(filtered(organisation_id, f), page=page, per_page=per_page, error_out=False)
+    stmt = filtered(organisation_id, f).options(selectinload(Member.tags))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def tags_of(organisation_id: int) -> list[str]:
@@ -226,7 +228,11 @@ EXPORT_HEADER = (
 
 
 def export_rows(organisation_id: int, f: MemberFilter) -> Iterator[list]:
-    stmt = filtered(organisation_id, f).execution_options(yield_per=1000)
+    stmt = (
+        filtered(organisation_id, f)
+        .options(selectinload(Member.tags))
+        .execution_options(yield_per=1000)
+    )
     for member in db.session.scalars(stmt):
         yield [
             member.full_name,

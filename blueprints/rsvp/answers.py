@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
+from sqlalchemy.orm import joinedload
 
 from blueprints.events.models import Event
 from blueprints.invitations.models import Invitation
@@ -20,6 +21,7 @@ from blueprints.rsvp.errors import LinkExpired, RsvpClosed, RsvpError
 from blueprints.rsvp.models import (
     Answer,
     Companion,
+    Question,
     Registration,
     RegistrationConfirmation,
     RegistrationSource,
@@ -46,6 +48,8 @@ class RsvpData:
     consent: bool = False
     decline_reason: str = ""
     answers: dict[int, str] = field(default_factory=dict)  # question id -> stored value
+    # The event's questions the form was built from (None: read them again when saving).
+    questions: list[Question] | None = None
 
 
 @dataclass
@@ -86,7 +90,15 @@ def revoked_code_holder(code: str) -> Registration | None:
 
 
 def confirmation_by_token(token: str) -> RegistrationConfirmation | None:
-    return find_by_token(RegistrationConfirmation, token)
+    """With its registration and event, which the confirmation page reads (one statement)."""
+    options = (joinedload(RegistrationConfirmation.registration).joinedload(Registration.event),)
+    return find_by_token(RegistrationConfirmation, token, options=options)
+
+
+def reread(registration: Registration) -> None:
+    """Its columns as they are now (call under the event lock): the status and ticket
+    another answer may just have changed. Its companions and answers are its own."""
+    db.session.refresh(registration, [a.key for a in sa.inspect(Registration).column_attrs])
 
 
 def respond(invitation: Invitation, data: RsvpData, now: datetime | None = None) -> Registration:
@@ -161,10 +173,12 @@ def _take_answer(registration, event, data: RsvpData, previous, now) -> None:
         _set_companions(registration, names)
     else:
         _set_companions(registration, names)
-        db.session.flush()
-        seats.place(registration, event, now)
+        # Placed before it is written: the count does not include it (it holds no place
+        # yet) and a new registration is then one INSERT with its status and ticket.
+        with db.session.no_autoflush:
+            seats.place(registration, event, now)
     db.session.flush()
-    save_answers(registration, event, data.answers, send_concerns=True)
+    save_answers(registration, event, data.answers, send_concerns=True, questions=data.questions)
 
 
 def _set_companions(registration: Registration, names: list[str]) -> None:
@@ -175,10 +189,17 @@ def _set_companions(registration: Registration, names: list[str]) -> None:
 
 
 def save_answers(
-    registration: Registration, event: Event, values: dict[int, str], send_concerns: bool
+    registration: Registration,
+    event: Event,
+    values: dict[int, str],
+    send_concerns: bool,
+    questions: list[Question] | None = None,
 ) -> list[Answer]:
-    """Write the answers; report each changed answer to a concern question (follow-ups)."""
-    questions = {q.id: q for q in questions_for(event.id)}
+    """Write the answers; report each changed answer to a concern question (follow-ups).
+    `questions`: the event's questions when the caller has them already."""
+    if questions is None:
+        questions = questions_for(event.id)
+    questions = {q.id: q for q in questions}
     if not questions:  # no question, so no answer to keep (they go with their question)
         return []
     existing = {a.question_id: a for a in registration.answers}
@@ -291,7 +312,7 @@ def register_openly(
     db.session.add(registration)
     _set_companions(registration, names)
     db.session.flush()
-    save_answers(registration, event, data.answers, send_concerns=False)
+    save_answers(registration, event, data.answers, send_concerns=False, questions=data.questions)
     _send_confirmation(registration, now)
     return registration
 
@@ -320,7 +341,7 @@ def confirm(confirmation: RegistrationConfirmation, now: datetime | None = None)
         raise LinkExpired(_l("This link has expired. Please register again."))
     event = registration.event
     seats.lock_event(event)
-    db.session.refresh(registration)
+    reread(registration)
     if registration.status != RegistrationStatus.PENDING_CONFIRMATION:
         confirmation.confirmed_at = now
         return registration

@@ -32,7 +32,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from blueprints.rsvp.answers import RsvpData, Visitor
 from blueprints.rsvp.models import Question, QuestionKind
 from core.fields import NumberField
-from core.i18n import localized
+from core.i18n import CachedFormTranslations, localized
 from core.phones import normalise_phone
 
 
@@ -77,6 +77,9 @@ class PhoneCheck:
 
 class BaseAnswerForm(FlaskForm):
     """The part every RSVP form shares; question fields are added as q_<id>."""
+
+    class Meta(CachedFormTranslations.Meta):  # the busiest public form: no catalogue per request
+        pass
 
     companions = FieldList(
         StringField(_l("Companion's name"), validators=[Optional(), Length(max=200)]),
@@ -138,6 +141,7 @@ class InvitationAnswerForm(BaseAnswerForm):
             consent=bool(self.consent.data),
             decline_reason=self.decline_reason.data or "",
             answers=self.answers(),
+            questions=[question for question, _name in self.question_fields],
         )
 
 
@@ -170,6 +174,7 @@ class OpenRegistrationForm(BaseAnswerForm):
             companion_names=self.companion_names(),
             consent=bool(self.consent.data),
             answers=self.answers(),
+            questions=[question for question, _name in self.question_fields],
         )
 
 

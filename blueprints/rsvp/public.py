@@ -304,8 +304,9 @@ def confirm(token: str):
             db.session.rollback()
             flash(str(error), "danger")
         else:
+            response = _after_confirm(registration, token)  # before the commit expires it
             db.session.commit()
-            return _after_confirm(registration, token)
+            return response
     return (
         render_template(
             "rsvp/confirm.html",

@@ -21,7 +21,7 @@ from blueprints.rsvp.models import (
 )
 from core import audit
 from core.db import utcnow
-from core.outbox import OutboxMessage, OutboxState, enqueue
+from core.outbox import OutboxMessage, OutboxState, enqueue_many
 from core.tokens import new_token
 from extensions import db
 
@@ -40,6 +40,22 @@ def accepted_seats(event_id: int, excluding: int | None = None) -> int:
     if excluding is not None:
         stmt = stmt.where(Registration.id != excluding)
     return int(db.session.scalar(stmt) or 0)
+
+
+def _seats_and_waiting(event_id: int) -> tuple[int, int]:
+    """The places held (as `accepted_seats`) and how many wait, in one statement."""
+    accepted = Registration.status == RegistrationStatus.ACCEPTED
+    waiting = Registration.status == RegistrationStatus.WAITLISTED
+    row = db.session.execute(
+        sa.select(
+            sa.func.coalesce(sa.func.sum(sa.case((accepted, 1 + Registration.companions))), 0),
+            sa.func.coalesce(sa.func.sum(sa.case((waiting, 1))), 0),
+        ).where(
+            Registration.event_id == event_id,
+            Registration.status.in_([RegistrationStatus.ACCEPTED, RegistrationStatus.WAITLISTED]),
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def waitlist_position(registration: Registration) -> int | None:
@@ -69,19 +85,19 @@ def lock_event(event: Event) -> None:
     the database's write lock (as BEGIN IMMEDIATE would) before anything is counted; the
     other writers wait for it (busy_timeout).
     """
-    table = Event.__table__
+    # One statement that also reads the row back into `event` (populate_existing): the
+    # capacity and status as they are now, under the lock.
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sa.select(table.c.id).where(table.c.id == event.id).with_for_update())
+        stmt = sa.select(Event).where(Event.id == event.id).with_for_update()
     else:
-        db.session.execute(
-            audit.bulk(
-                sa.update(table)
-                .where(table.c.id == event.id)
-                .values(capacity=table.c.capacity, updated_at=table.c.updated_at),
-                "none: a no-op UPDATE that takes the write lock",
-            )
-        )
-    db.session.refresh(event)  # the capacity and status as they are now
+        stmt = audit.bulk(
+            sa.update(Event)
+            .where(Event.id == event.id)
+            .values(capacity=Event.capacity, updated_at=Event.updated_at)
+            .returning(Event),
+            "none: a no-op UPDATE that takes the write lock",
+        ).execution_options(synchronize_session=False)
+    db.session.execute(stmt.execution_options(populate_existing=True)).scalar_one()
 
 
 def free_seats(event: Event, excluding: int | None = None) -> int:
@@ -157,9 +173,10 @@ def _promote(event: Event, now: datetime) -> tuple[list[Registration], int | Non
     promotions, so nothing was counted). Its caller `place` needs no second count."""
     if event.status != EventStatus.PUBLISHED or now >= event.starts_at:
         return [], None
-    free = free_seats(event)
+    accepted, waiting_count = _seats_and_waiting(event.id)
+    free = event.capacity - accepted
     promoted: list[Registration] = []
-    if free <= 0:  # a full hall: nobody to move up, no need to read the waiting list
+    if free <= 0 or not waiting_count:  # nobody to move up: the list is not read
         return promoted, free
     waiting = db.session.scalars(
         sa.select(Registration)
@@ -236,21 +253,24 @@ def reject(registration: Registration) -> None:
     send(registration, "rsvp_rejected", "1")
 
 
-def send(registration: Registration, kind: str, suffix: str, payload: dict | None = None):
+def send(registration: Registration, kind: str, suffix: str, payload: dict | None = None) -> bool:
+    """Queue one email about this registration (built by its builder when it leaves);
+    False if that key is queued already. One INSERT … ON CONFLICT DO NOTHING, so a rush
+    of answers pays one statement per ticket, not a lookup and a savepoint around it."""
     if not registration.email:
-        return None  # no address: the organiser shares the ticket by hand
-    return enqueue(
-        db.session,
-        key=f"{kind}:{registration.id}:{suffix}",
-        kind=kind,
-        to_email=registration.email,
-        to_name=registration.full_name[:200],
-        locale=registration.locale or "ar",
-        payload={"registration_id": registration.id, **(payload or {})},
-        organisation_id=registration.organisation_id,
-        subject=("registration", registration.id),
-    )
+        return False  # no address: the organiser shares the ticket by hand
+    message = {
+        "key": f"{kind}:{registration.id}:{suffix}",
+        "kind": kind,
+        "to_email": registration.email,
+        "to_name": registration.full_name[:200],
+        "locale": registration.locale or "ar",
+        "payload": {"registration_id": registration.id, **(payload or {})},
+        "organisation_id": registration.organisation_id,
+        "subject": ("registration", registration.id),
+    }
+    return enqueue_many(db.session, [message]) == 1
 
 
-def send_ticket(registration: Registration, reason: str):
+def send_ticket(registration: Registration, reason: str) -> bool:
     return send(registration, "rsvp_ticket", registration.ticket_code_hash[:16], {"reason": reason})
