@@ -1,9 +1,12 @@
 """axe-core in Debian's chromium, at 360 px, in Arabic and in French, with the demo data.
 
 The public pages (event page, RSVP, ticket, survey, a wrong link, the my-data request, the
-sign-in) and the organiser's main pages (dashboard, events, an event, members, invitations,
-follow-ups, at 360 px and at 1280 px where the menu is open) must have no "serious" or
-"critical" violation. axe-core is vendored under
+sign-in), the organiser's pages (dashboard, events, an event, members, invitations,
+follow-ups and follow-ups by partner, partners, the past edition's report, badges and press
+release, at 360 px and at 1280 px where the menu is open), the owner's pages (staff, the
+organisation, the audit log, privacy settings and register, a member's data), the door's
+(its event list and the door page) and a partner account's (its follow-ups and one of them)
+must have no "serious" or "critical" violation. axe-core is vendored under
 tests/vendor/axe-core/ (`sh scripts/vendor.sh`); Liqaa never serves it. The counts per
 impact are printed (`pytest -s`).
 """
@@ -16,9 +19,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from blueprints.auth.models import User
 from blueprints.events.models import Event
-from blueprints.orgs.models import Organisation
-from demo import data
+from blueprints.followups.models import FollowUp
+from blueprints.members.models import Member
+from blueprints.orgs.models import Organisation, Partner
+from demo import around, data
 from demo.cli import demo_links
 from demo.story import by_title
 from extensions import db
@@ -65,8 +71,57 @@ def demo_world(app, live_server):
         "members": f"{live_server}/members",
         "invitations": f"{live_server}/events/{main.id}/invitations",
         "follow-ups": f"{live_server}/followups",
+        **_more_organiser_pages(live_server, org),
     }
     return live_server, public, organiser
+
+
+def _more_organiser_pages(live_server: str, org: Organisation) -> dict[str, str]:
+    past = by_title(org, around.PAST_SUFFIX["fr"])
+    partner = db.session.scalar(sa.select(Partner).where(Partner.organisation_id == org.id))
+    assert past is not None and partner is not None
+    return {
+        "follow-ups by partner": f"{live_server}/followups?partner={partner.id}",
+        "partners": f"{live_server}/partners",
+        "partner accounts": f"{live_server}/partners/{partner.id}/accounts",
+        "report": f"{live_server}/events/{past.id}/report",
+        "badges": f"{live_server}/events/{past.id}/badges",
+        "press release": f"{live_server}/events/{past.id}/press-release",
+    }
+
+
+@pytest.fixture
+def staff_pages(demo_world):
+    """The owner's, the door's and a partner account's pages, on the demo data."""
+    live_server = demo_world[0]
+    org = db.session.scalar(sa.select(Organisation))
+    today = by_title(org, around.TODAY_SUFFIX["fr"])
+    agent = db.session.scalar(sa.select(User).where(User.email == "cnss@demo.liqaa.example"))
+    staff = db.session.scalar(sa.select(User).where(User.email == "door@demo.liqaa.example"))
+    member = db.session.scalar(sa.select(Member).order_by(Member.id))
+    routed = db.session.scalar(
+        sa.select(FollowUp).where(FollowUp.partner_id == agent.partner_id).order_by(FollowUp.id)
+    )
+    assert today is not None and routed is not None and member is not None
+    owner = {
+        "staff": f"{live_server}/staff",
+        "staff member": f"{live_server}/staff/{staff.id}",
+        "new staff member": f"{live_server}/staff/new",
+        "organisation": f"{live_server}/organisation",
+        "audit log": f"{live_server}/privacy/audit",
+        "privacy settings": f"{live_server}/privacy/settings",
+        "privacy register": f"{live_server}/privacy/register",
+        "a member's data": f"{live_server}/members/{member.id}/privacy",
+    }
+    door = {
+        "door events": f"{live_server}/door",
+        "door page": f"{live_server}/door/events/{today.id}",
+    }
+    partner = {
+        "partner follow-ups": f"{live_server}/partner",
+        "partner follow-up": f"{live_server}/partner/followups/{routed.id}",
+    }
+    return live_server, {"owner": owner, "door": door, "partner": partner}
 
 
 def violations_of(page, url: str, lang: str) -> list[dict]:
@@ -108,21 +163,51 @@ def test_public_pages_have_no_serious_accessibility_violation(browser, demo_worl
     assert not found, list(found)
 
 
+def sign_in(page, live_server: str, email: str) -> None:
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", data.DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def test_organiser_pages_have_no_serious_accessibility_violation(browser, demo_world):
     live_server, _, organiser = demo_world
     context = browser.new_context(**PHONE)
     found, counts = {}, Counter()
     try:
         page = context.new_page()
-        page.goto(f"{live_server}/login")
-        page.fill("input[name=email]", "organiser@demo.liqaa.example")
-        page.fill("input[name=password]", data.DEMO_PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        sign_in(page, live_server, "organiser@demo.liqaa.example")
         audit(page, organiser, found, counts)
         page.set_viewport_size({"width": 1280, "height": 800})
         audit(page, organiser, found, counts)
     finally:
         context.close()
     report("organiser pages, 360 and 1280 px, ar and fr", counts, found)
+    assert not found, list(found)
+
+
+@pytest.mark.parametrize(
+    ("role", "email"),
+    [
+        ("owner", "owner@demo.liqaa.example"),
+        ("door", "door@demo.liqaa.example"),
+        ("partner", "cnss@demo.liqaa.example"),
+    ],
+)
+def test_owner_door_and_partner_pages_have_no_serious_accessibility_violation(
+    browser, staff_pages, role, email
+):
+    live_server, pages = staff_pages
+    context = browser.new_context(**PHONE)
+    found, counts = {}, Counter()
+    try:
+        page = context.new_page()
+        sign_in(page, live_server, email)
+        audit(page, pages[role], found, counts)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        audit(page, pages[role], found, counts)
+    finally:
+        context.close()
+    report(f"{role} pages, 360 and 1280 px, ar and fr", counts, found)
     assert not found, list(found)
