@@ -6,13 +6,18 @@ follow-ups and follow-ups by partner, partners, the past edition's report, badge
 release, at 360 px and at 1280 px where the menu is open), the owner's pages (staff, the
 organisation, the audit log, privacy settings and register, a member's data), the door's
 (its event list and the door page) and a partner account's (its follow-ups and one of them)
-must have no "serious" or "critical" violation. axe-core is vendored under
-tests/vendor/axe-core/ (`sh scripts/vendor.sh`); Liqaa never serves it. The counts per
-impact are printed (`pytest -s`).
+must have no "serious" or "critical" violation.
+
+The same walk checks the layout at 360 px: no sideways scroll
+(`document.scrollingElement.scrollWidth` ≤ 360), `dir="rtl"` in Arabic and `ltr` in French,
+and keeps a screenshot of each page in test-artifacts/ (`axe-<who>-<page>-<lang>-360.png`).
+axe-core is vendored under tests/vendor/axe-core/ (`sh scripts/vendor.sh`); Liqaa never
+serves it. The counts per impact are printed (`pytest -s`).
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -24,6 +29,7 @@ from blueprints.events.models import Event
 from blueprints.followups.models import FollowUp
 from blueprints.members.models import Member
 from blueprints.orgs.models import Organisation, Partner
+from blueprints.privacy import mydata
 from demo import around, data
 from demo.cli import demo_links
 from demo.story import by_title
@@ -62,6 +68,7 @@ def demo_world(app, live_server):
         "survey": links["A survey to answer"],
         "wrong link": f"{live_server}/r/this-link-was-cut-in-two",
         "my-data request": f"{live_server}/my-data",
+        "my data": f"{live_server}/my-data/me",  # once `my_data_link` is opened
         "sign-in": f"{live_server}/login",
     }
     organiser = {
@@ -74,6 +81,17 @@ def demo_world(app, live_server):
         **_more_organiser_pages(live_server, org),
     }
     return live_server, public, organiser
+
+
+@pytest.fixture
+def my_data_link(demo_world) -> str:
+    """A member's one-time link to their own page; opening it makes /my-data/me theirs."""
+    member = db.session.scalar(
+        sa.select(Member).where(Member.email.is_not(None)).order_by(Member.id)
+    )
+    link = mydata.issue_link(member)
+    db.session.commit()
+    return mydata.link_url(link)
 
 
 def _more_organiser_pages(live_server: str, org: Organisation) -> dict[str, str]:
@@ -132,7 +150,21 @@ def violations_of(page, url: str, lang: str) -> list[dict]:
     return page.evaluate(RUN)
 
 
-def audit(page, pages: dict[str, str], found: dict, counts: Counter) -> None:
+def layout_problems(page, lang: str) -> list[str]:
+    """On a phone: nothing wider than the screen, and the page's direction is its language's."""
+    problems = []
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    if width > PHONE["viewport"]["width"]:
+        problems.append(f"scrolls sideways: {width} px wide")
+    direction = page.locator("html").get_attribute("dir")
+    if direction != ("rtl" if lang == "ar" else "ltr"):
+        problems.append(f"dir={direction!r}")
+    return problems
+
+
+def audit(page, pages: dict[str, str], found: dict, counts: Counter, shots: str = "") -> None:
+    """axe on each page in Arabic and French; at 360 px also its layout, and a screenshot
+    named `shots`-<page>-<lang>-360.png when `shots` is a path prefix."""
     width = page.viewport_size["width"]
     for lang in ("ar", "fr"):
         for name, url in pages.items():
@@ -141,6 +173,13 @@ def audit(page, pages: dict[str, str], found: dict, counts: Counter) -> None:
                 if violation["impact"] in BLOCKING:
                     key = f"{name} ({lang}, {width} px): {violation['id']}: {violation['help']}"
                     found[key] = violation["nodes"][:3]
+            if width != PHONE["viewport"]["width"]:
+                continue
+            for problem in layout_problems(page, lang):
+                found[f"{name} ({lang}, {width} px): layout: {problem}"] = []
+            if shots:
+                slug = name.replace(" ", "-").replace("'", "")
+                page.screenshot(path=f"{shots}-{slug}-{lang}-360.png", full_page=True)
 
 
 def report(title: str, counts: Counter, found: dict) -> None:
@@ -151,12 +190,17 @@ def report(title: str, counts: Counter, found: dict) -> None:
         print(f"axe:   {key}: {nodes}")
 
 
-def test_public_pages_have_no_serious_accessibility_violation(browser, demo_world):
+def test_public_pages_have_no_serious_accessibility_violation(
+    browser, demo_world, my_data_link, artifacts_dir
+):
     _, public, _ = demo_world
     context = browser.new_context(**PHONE)
     found, counts = {}, Counter()
     try:
-        audit(context.new_page(), public, found, counts)
+        page = context.new_page()
+        page.goto(my_data_link)
+        page.wait_for_url(lambda url: url.endswith("/my-data/me"))
+        audit(page, public, found, counts, os.path.join(artifacts_dir, "axe-public"))
     finally:
         context.close()
     report("public pages, 360 px, ar and fr", counts, found)
@@ -171,14 +215,16 @@ def sign_in(page, live_server: str, email: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def test_organiser_pages_have_no_serious_accessibility_violation(browser, demo_world):
+def test_organiser_pages_have_no_serious_accessibility_violation(
+    browser, demo_world, artifacts_dir
+):
     live_server, _, organiser = demo_world
     context = browser.new_context(**PHONE)
     found, counts = {}, Counter()
     try:
         page = context.new_page()
         sign_in(page, live_server, "organiser@demo.liqaa.example")
-        audit(page, organiser, found, counts)
+        audit(page, organiser, found, counts, os.path.join(artifacts_dir, "axe-organiser"))
         page.set_viewport_size({"width": 1280, "height": 800})
         audit(page, organiser, found, counts)
     finally:
@@ -196,7 +242,7 @@ def test_organiser_pages_have_no_serious_accessibility_violation(browser, demo_w
     ],
 )
 def test_owner_door_and_partner_pages_have_no_serious_accessibility_violation(
-    browser, staff_pages, role, email
+    browser, staff_pages, role, email, artifacts_dir
 ):
     live_server, pages = staff_pages
     context = browser.new_context(**PHONE)
@@ -204,7 +250,7 @@ def test_owner_door_and_partner_pages_have_no_serious_accessibility_violation(
     try:
         page = context.new_page()
         sign_in(page, live_server, email)
-        audit(page, pages[role], found, counts)
+        audit(page, pages[role], found, counts, os.path.join(artifacts_dir, f"axe-{role}"))
         page.set_viewport_size({"width": 1280, "height": 800})
         audit(page, pages[role], found, counts)
     finally:
