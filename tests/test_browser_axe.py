@@ -1,9 +1,10 @@
 """axe-core in Debian's chromium, at 360 px, in Arabic and in French, with the demo data.
 
-The public pages (event page, RSVP, ticket, survey, a wrong link, the my-data request, the
-sign-in), the organiser's pages (dashboard, events, an event, members, invitations,
-follow-ups and follow-ups by partner, partners, the past edition's report, badges and press
-release, at 360 px and at 1280 px where the menu is open), the owner's pages (staff, the
+The public pages (event page, RSVP, ticket, survey, a wrong link, the my-data request, a
+member's own data, the sign-in), the organiser's pages (dashboard, events, an event,
+members, invitations, follow-ups and follow-ups by partner, an email preview, partners, the
+past edition's report, badges and press release, at 360 px and at 1280 px where the menu is
+open), the owner's pages (staff, the
 organisation, the audit log, privacy settings and register, a member's data), the door's
 (its event list and the door page) and a partner account's (its follow-ups and one of them)
 must have no "serious" or "critical" violation.
@@ -78,6 +79,7 @@ def demo_world(app, live_server):
         "members": f"{live_server}/members",
         "invitations": f"{live_server}/events/{main.id}/invitations",
         "follow-ups": f"{live_server}/followups",
+        "email preview": f"{live_server}/events/{main.id}/invitations/preview?kind=partner_digest",
         **_more_organiser_pages(live_server, org),
     }
     return live_server, public, organiser
