@@ -72,6 +72,7 @@ def demo_world(app, live_server):
         "my-data request": f"{live_server}/my-data",
         "my data": f"{live_server}/my-data/me",  # once `my_data_link` is opened
         "sign-in": f"{live_server}/login",
+        "forgotten password": f"{live_server}/password/forgot",
     }
     organiser = {
         "dashboard": f"{live_server}/home",
@@ -108,6 +109,41 @@ def _more_organiser_pages(live_server: str, org: Organisation) -> dict[str, str]
         "report": f"{live_server}/events/{past.id}/report",
         "badges": f"{live_server}/events/{past.id}/badges",
         "press release": f"{live_server}/events/{past.id}/press-release",
+        **_the_other_organiser_pages(live_server, org),
+    }
+
+
+def _the_other_organiser_pages(live_server: str, org: Organisation) -> dict[str, str]:
+    """The rest of the organiser's HTML pages of the route map, on the demo data."""
+    main, today = by_title(org, ""), by_title(org, around.TODAY_SUFFIX["fr"])
+    past = by_title(org, around.PAST_SUFFIX["fr"])
+    member = db.session.scalar(sa.select(Member).order_by(Member.id))
+    partner = db.session.scalar(sa.select(Partner).order_by(Partner.id))
+    followup = db.session.scalar(sa.select(FollowUp).order_by(FollowUp.id))
+    assert main and today and past and member and partner and followup
+    event, base = f"{live_server}/events/{main.id}", live_server
+    return {
+        "new event": f"{base}/events/new",
+        "event form": f"{event}/edit",
+        "invite": f"{event}/invitations/new",
+        "printed invitations": f"{event}/invitations/print",
+        "registrations": f"{event}/registrations",
+        "registrations summary": f"{event}/registrations/summary",
+        "questions": f"{event}/questions",
+        "event follow-ups": f"{event}/followups",
+        "new follow-up": f"{event}/followups/new",
+        "follow-up": f"{base}/followups/{followup.id}",
+        "arrivals": f"{base}/events/{today.id}/arrivals",
+        "door devices": f"{base}/events/{today.id}/devices",
+        "survey": f"{base}/events/{past.id}/survey",
+        "survey results": f"{base}/events/{past.id}/survey/results",
+        "survey report": f"{base}/events/{past.id}/survey/report",
+        "member": f"{base}/members/{member.id}",
+        "new member": f"{base}/members/new",
+        "member import": f"{base}/members/import",
+        "partner": f"{base}/partners/{partner.id}",
+        "new partner": f"{base}/partners/new",
+        "own password": f"{base}/account/password",
     }
 
 
