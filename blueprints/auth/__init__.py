@@ -10,6 +10,7 @@ from blueprints.auth.models import User
 from blueprints.auth.routes import bp
 from blueprints.auth.services import load_user
 from core import audit
+from core.email_preview import register_samples
 from core.outbox import register_builders
 from extensions import login_manager
 
@@ -22,4 +23,5 @@ def init_app(app: Flask) -> None:
     )
     app.cli.add_command(cli)
     register_builders(emails.BUILDERS)
+    register_samples(emails.SAMPLES, staff=True)
     login_manager.user_loader(load_user)

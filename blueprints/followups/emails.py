@@ -10,11 +10,22 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.followups import services
-from blueprints.followups.models import FollowUp, FollowUpMessage, MessageOutcome
+from blueprints.followups.models import (
+    FollowUp,
+    FollowUpMessage,
+    FollowUpSource,
+    FollowUpStatus,
+    MessageKind,
+    MessageOutcome,
+)
 from blueprints.invitations import services as invitations
+from blueprints.rsvp.emails import sample_registration
+from core.db import utcnow
+from core.email_preview import Sample
 from core.emails import from_organisation, render_pair
 from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
+from core.tokens import new_token
 from core.urls import external_url
 from extensions import db
 
@@ -77,4 +88,61 @@ def build_answer(message: OutboxMessage) -> BuiltEmail:
 BUILDERS = {
     "followup_resolved": build_resolved,
     "followup_answer": build_answer,
+}
+
+
+# --------------------------------------------------------------------------- previews
+
+
+def sample_followup(sample: Sample, registration=None, **fields) -> FollowUp:
+    """A concern raised at the organiser's event, for a preview only (rolled back)."""
+    with force_locale(sample.locale):
+        text = _("How do I declare my income each quarter?")
+    followup = FollowUp(
+        organisation_id=sample.organisation_id,
+        event_id=sample.event.id,
+        text=text,
+        source=FollowUpSource.RSVP,
+        registration_id=registration.id if registration is not None else None,
+        raised_by_name=sample.name,
+        **fields,
+    )
+    db.session.add(followup)
+    db.session.flush()
+    return followup
+
+
+def _sample_resolved(sample: Sample) -> dict:
+    with force_locale(sample.locale):
+        resolution = _("The declaration is made online each quarter, from your own account.")
+    followup = sample_followup(
+        sample, sample_registration(sample), status=FollowUpStatus.RESOLVED,
+        resolution=resolution, resolved_at=utcnow(),
+    )  # fmt: skip
+    return {"followup_id": followup.id}
+
+
+def _sample_answer(sample: Sample) -> dict:
+    followup = sample_followup(sample, sample_registration(sample))
+    with force_locale(sample.locale):
+        body = _("Please bring your certificate of affiliation to the agency.")
+    answer = FollowUpMessage(
+        organisation_id=sample.organisation_id,
+        followup_id=followup.id,
+        kind=MessageKind.ANSWER,
+        outcome=MessageOutcome.NEEDS_DOCUMENTS,
+        body=body,
+        language=sample.locale,
+        created_at=utcnow(),
+    )
+    answer.reply_token = new_token()
+    db.session.add(answer)
+    db.session.flush()
+    return {"message_id": answer.id}
+
+
+# Wired by the feature's init_app: what each kind's preview is built from.
+SAMPLES = {
+    "followup_resolved": _sample_resolved,
+    "followup_answer": _sample_answer,
 }

@@ -21,6 +21,7 @@ from blueprints.events.models import Event, EventStatus
 from blueprints.invitations import notices, reminders, services
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
 from core.calendar import event_ics
+from core.email_preview import Sample
 from core.emails import from_organisation, render_pair
 from core.i18n import localized, text_direction
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
@@ -200,12 +201,6 @@ def invitation_email(
 
 
 PREVIEW_TOKEN = "preview"  # noqa: S105 - not a secret: the links of a preview lead nowhere
-PREVIEW_KINDS = ("invitation", "reminder")
-
-
-def preview(event: Event, locale: str, template: str, name: str) -> BuiltEmail:
-    """What an invitee named `name` would receive in `locale`, before anything is sent."""
-    return invitation_email(event, locale, template, name, PREVIEW_TOKEN, 0)
 
 
 def build_invitation(message: OutboxMessage) -> BuiltEmail:
@@ -270,4 +265,41 @@ BUILDERS = {
     "invitation": build_invitation,
     "reminder": build_reminder,
     "event_notice": build_event_notice,
+}
+
+
+# --------------------------------------------------------------------------- previews
+
+
+def _sample_invitation(template: str):
+    def sample_email(sample: Sample) -> BuiltEmail:
+        """Built straight from the event (no rows), so a draft can be previewed too."""
+        return invitation_email(
+            sample.event, sample.locale, template, sample.name, PREVIEW_TOKEN, 0
+        )
+
+    return sample_email
+
+
+def _sample_notice(sample: Sample) -> dict:
+    """An invited member and a notice that the time and the place changed."""
+    member = Member(organisation_id=sample.organisation_id, full_name=sample.name,
+                    locale=sample.locale)  # fmt: skip
+    db.session.add(member)
+    db.session.flush()
+    invitation = Invitation(
+        organisation_id=sample.organisation_id, event_id=sample.event.id, member_id=member.id
+    )
+    notice = EventNotice(organisation_id=sample.organisation_id, event_id=sample.event.id,
+                         kind=NoticeKind.CHANGED, changes="time,venue")  # fmt: skip
+    db.session.add_all([invitation, notice])
+    db.session.flush()
+    return {"notice_id": notice.id, "invitation_id": invitation.id}
+
+
+# Wired by the feature's init_app: what each kind's preview is built from.
+SAMPLES = {
+    "invitation": _sample_invitation("invitation"),
+    "reminder": _sample_invitation("reminder"),
+    "event_notice": _sample_notice,
 }

@@ -5,13 +5,13 @@ from flask_login import current_user
 from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
-from blueprints.invitations import delivery, emails, jobs, notices, reminders, services
+from blueprints.invitations import delivery, jobs, notices, reminders, services
 from blueprints.invitations.forms import AudienceForm, ScheduleForm
 from blueprints.invitations.models import EventNotice, Invitation, InvitationJob, InvitationJobState
 from blueprints.members import filters as member_filters
 from blueprints.members.forms import category_choices
 from blueprints.members.models import Member
-from core import outbox, templating
+from core import email_preview, outbox, templating
 from core.access import (
     current_org_id,
     public_rate_limit,
@@ -152,20 +152,22 @@ def job(event_id: int, job_id: int):
 
 
 def _preview(event: Event):
-    """The email asked for (?language=ar|fr|en, ?kind=invitation|reminder), built as sent."""
+    """The email asked for (?language=ar|fr|en, ?kind= any kind Liqaa sends), built as sent
+    by its own builder (core.email_preview), with the organiser's name in place of a guest's."""
     language = request.args.get("language", "")
     if language not in current_app.config["LANGUAGES"]:
         language = current_app.config["LANGUAGES"][0]
+    kinds = email_preview.preview_kinds()
     kind = request.args.get("kind", "")
-    kind = kind if kind in emails.PREVIEW_KINDS else emails.PREVIEW_KINDS[0]
+    kind = kind if kind in kinds else kinds[0]
     name = current_user.full_name or current_user.email
-    return language, kind, emails.preview(event, language, kind, name)
+    return language, kind, email_preview.preview(kind, event, language, name)
 
 
 @bp.get("/events/<int:event_id>/invitations/preview")
 @role_required(Role.ORGANISER)
 def preview(event_id: int):
-    """Each email of the invitation in each language, before anything is sent."""
+    """Every email Liqaa sends, in each language, before anything is sent."""
     event = scoped_get_or_404(Event, event_id)
     language, kind, built = _preview(event)
     return render_template(
@@ -173,7 +175,7 @@ def preview(event_id: int):
         event=event,
         language=language,
         kind=kind,
-        kinds=emails.PREVIEW_KINDS,
+        kinds=email_preview.preview_kinds(),
         built=built,
     )
 

@@ -9,6 +9,7 @@ from flask import Flask
 from blueprints.privacy import audit_labels, emails, public  # noqa: F401
 from blueprints.privacy.cli import cli
 from blueprints.privacy.routes import bp
+from core.email_preview import register_samples
 from core.outbox import register_builders
 
 
@@ -17,3 +18,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.cli.add_command(cli)
     register_builders(emails.BUILDERS)
+    register_samples(emails.SAMPLES)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from blueprints.members.models import Member
 from blueprints.privacy import mydata
 from blueprints.privacy.models import MyDataLink
 from core.db import utcnow
+from core.email_preview import Sample
 from core.emails import from_organisation, render_pair
 from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
@@ -34,3 +36,16 @@ def build_link(message: OutboxMessage) -> BuiltEmail:
 
 # Wired by the feature's init_app: the outbox asks for a builder by the message's kind.
 BUILDERS = {"my_data_link": build_link}
+
+
+def _sample_link(sample: Sample) -> dict:
+    """A member who asked for their data, and their link (rolled back after)."""
+    member = Member(organisation_id=sample.organisation_id, full_name=sample.name,
+                    locale=sample.locale)  # fmt: skip
+    db.session.add(member)
+    db.session.flush()
+    return {"link_id": mydata.issue_link(member).id}
+
+
+# Wired by the feature's init_app: what each kind's preview is built from.
+SAMPLES = {"my_data_link": _sample_link}

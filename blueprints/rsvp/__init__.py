@@ -10,6 +10,7 @@ from blueprints.rsvp import emails, listeners, manage, public, tickets
 from blueprints.rsvp.models import Registration
 from blueprints.rsvp.routes import bp
 from core import audit
+from core.email_preview import register_samples
 from core.outbox import register_builders
 from core.signals import capacity_raised, event_cancelled
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     audit.track(Registration, "registration", ignore={"ticket_code_sealed"})
     register_builders(emails.BUILDERS)
+    register_samples(emails.SAMPLES)
     invitations_notices.register_attendees(listeners.notice_attendees, listeners.notice_link)
     event_services.register_capacity_floor(tickets.places_taken)
     capacity_raised.connect(listeners.on_capacity_raised)

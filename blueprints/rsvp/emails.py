@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.invitations import services as invitations
+from blueprints.invitations.models import Invitation
+from blueprints.members.models import Member
 from blueprints.rsvp import tickets
-from blueprints.rsvp.models import Registration, RegistrationConfirmation
+from blueprints.rsvp.models import Registration, RegistrationConfirmation, RegistrationStatus
 from core.calendar import event_ics
+from core.db import utcnow
+from core.email_preview import Sample
 from core.emails import from_organisation, render_pair
 from core.i18n import localized
 from core.outbox import BuiltEmail, OutboxMessage
 from core.qr import qr_png
+from core.tokens import new_token
 from core.urls import external_url
 from extensions import db
 
@@ -149,4 +157,69 @@ BUILDERS = {
     "rsvp_waitlisted": build_waitlisted,
     "rsvp_confirm": build_confirm,
     "rsvp_rejected": build_rejected,
+}
+
+
+# --------------------------------------------------------------------------- previews
+
+
+def sample_registration(sample: Sample) -> Registration:
+    """An invited person with an accepted registration and a ticket, for a preview only
+    (core.email_preview rolls it back): the rows every attendee's email reads."""
+    member = Member(
+        organisation_id=sample.organisation_id,
+        full_name=sample.name,
+        locale=sample.locale,
+        consent_at=utcnow(),
+    )
+    db.session.add(member)
+    db.session.flush()
+    invitation = Invitation(
+        organisation_id=sample.organisation_id, event_id=sample.event.id, member_id=member.id
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    registration = Registration(
+        organisation_id=sample.organisation_id,
+        event_id=sample.event.id,
+        invitation_id=invitation.id,
+        member_id=member.id,
+        status=RegistrationStatus.ACCEPTED,
+        full_name=sample.name,
+        email=sample.email,
+        locale=sample.locale,
+        consent_at=utcnow(),
+        ticket_code=new_token(),
+        ticket_issued_at=utcnow(),
+    )
+    db.session.add(registration)
+    db.session.flush()
+    return registration
+
+
+def _sample_confirm(sample: Sample) -> dict:
+    registration = sample_registration(sample)
+    confirmation = RegistrationConfirmation(
+        organisation_id=sample.organisation_id,
+        registration_id=registration.id,
+        expires_at=utcnow() + timedelta(days=1),
+    )
+    db.session.add(confirmation)
+    db.session.flush()
+    return {"registration_id": registration.id, "confirmation_id": confirmation.id}
+
+
+def _on_registration(**extra) -> Callable[[Sample], dict]:
+    def sample_payload(sample: Sample) -> dict:
+        return {"registration_id": sample_registration(sample).id, **extra}
+
+    return sample_payload
+
+
+# Wired by the feature's init_app: what each kind's preview is built from.
+SAMPLES = {
+    "rsvp_ticket": _on_registration(reason="accepted"),
+    "rsvp_waitlisted": _on_registration(),
+    "rsvp_confirm": _sample_confirm,
+    "rsvp_rejected": _on_registration(),
 }

@@ -6,7 +6,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.invitations import services as invitations
+from blueprints.rsvp.emails import sample_registration
+from blueprints.surveys import services
 from blueprints.surveys.models import SurveyInvite
+from core.db import utcnow
+from core.email_preview import Sample
 from core.emails import from_organisation, render_pair
 from core.i18n import localized, person_language
 from core.outbox import BuiltEmail, OutboxMessage, SkipMessage
@@ -66,3 +70,29 @@ BUILDERS = {
     "survey_invite": build_invite,
     "survey_reminder": build_reminder,
 }
+
+
+# --------------------------------------------------------------------------- previews
+
+
+def _sample_invite(sample: Sample) -> dict:
+    """An attendee's survey invitation for the organiser's event (rolled back after)."""
+    registration = sample_registration(sample)
+    invite = SurveyInvite(
+        organisation_id=sample.organisation_id,
+        survey_id=services.create_survey(sample.event).id,
+        person_key=f"r:{registration.id}",
+        registration_id=registration.id,
+        email=sample.email,
+        full_name=sample.name,
+        locale=sample.locale,
+        send_at=utcnow(),
+        created_at=utcnow(),
+    )
+    db.session.add(invite)
+    db.session.flush()
+    return {"invite_id": invite.id}
+
+
+# Wired by the feature's init_app: what each kind's preview is built from.
+SAMPLES = {"survey_invite": _sample_invite, "survey_reminder": _sample_invite}

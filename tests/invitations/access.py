@@ -44,8 +44,17 @@ def setup(world):
 
 ROUTES = {
     "invitations.index": Access(LOGIN, NO, 200, 200, 404, **EVENT),
-    "invitations.preview": Access(LOGIN, NO, 200, 200, 404, **EVENT),
-    "invitations.preview_html": Access(LOGIN, NO, 200, 200, 404, **EVENT),
+    # The default (the invitation), and kinds built on sample rows (core.email_preview).
+    "invitations.preview": [
+        Access(LOGIN, NO, 200, 200, 404, params=lambda w, kind=kind: {
+            "event_id": w.event.id, "language": "ar", "kind": kind})
+        for kind in ("invitation", "followup_answer", "partner_digest", "password_reset")
+    ],  # fmt: skip
+    "invitations.preview_html": [
+        Access(LOGIN, NO, 200, 200, 404, params=lambda w, kind=kind: {
+            "event_id": w.event.id, "language": "fr", "kind": kind})
+        for kind in ("invitation", "rsvp_ticket", "partner_invite", "my_data_link")
+    ],  # fmt: skip
     "invitations.new": [
         Access(LOGIN, NO, 200, 200, 404, **EVENT),
         Access(LOGIN, NO, 200, 200, 404, method="POST", **EVENT),

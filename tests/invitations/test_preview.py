@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from blueprints.invitations import emails
 from blueprints.invitations.models import Invitation
+from core import email_preview
 from core.outbox import OutboxMessage
 from core.outbox_delivery import deliver_due
 from extensions import db
@@ -43,7 +44,7 @@ def test_the_preview_is_the_email_that_leaves(
     assert deliver_due() == (1, 0)
     (_, _, sent), *_ = smtp_server.wait_for(1)
     with app.test_request_context():
-        built = emails.preview(event, "ar", "invitation", "Karim Benali")
+        built = email_preview.preview("invitation", event, "ar", "Karim Benali")
     real_text = sent.get_body(("plain",)).get_content()
     token = db.session.scalar(sa.select(Invitation).where(Invitation.member_id == member.id)).token
     assert str(sent["Subject"]) == built.subject
