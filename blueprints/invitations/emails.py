@@ -20,6 +20,7 @@ from sqlalchemy.orm import joinedload
 from blueprints.events.models import Event, EventStatus
 from blueprints.invitations import notices, reminders, services
 from blueprints.invitations.models import EventNotice, Invitation, NoticeKind
+from blueprints.members.models import Member
 from core.calendar import event_ics
 from core.email_preview import Sample
 from core.emails import from_organisation, render_pair
