@@ -104,9 +104,9 @@ def _sample_partner(sample: Sample) -> Partner:
     )
     if partner is None:
         names = {}
-        for locale in ("ar", "fr", "en"):
-            with force_locale(locale):
-                names[f"name_{locale}"] = _("A partner body")
+        for column in ("name_ar", "name_fr", "name_en"):  # the model's name in each language
+            with force_locale(column.removeprefix("name_")):
+                names[column] = _("A partner body")
         partner = Partner(organisation_id=sample.organisation_id, **names)
         db.session.add(partner)
         db.session.flush()
