@@ -118,6 +118,34 @@ class Server:
             self.proc.kill()
 
 
+def baseline_flask(name: str, sqlite_timeout: int):
+    """A bare Flask app with Flask-SQLAlchemy on DATABASE_URL (SQLite's pragmas as Liqaa sets
+    them) and a /healthz, nothing else: what a benchmark measures Liqaa against. Imported
+    here, not at the top, so that the benchmark's own process never loads Flask."""
+    from flask import Flask
+    from flask_sqlalchemy import SQLAlchemy
+
+    from core.db import enable_sqlite_pragmas
+
+    app = Flask(name)
+    uri = os.environ["DATABASE_URL"]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": sqlite_timeout}}
+    base_db = SQLAlchemy()
+    base_db.init_app(app)
+    with app.app_context():
+        enable_sqlite_pragmas(base_db.engine)
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok"
+
+    return app, base_db
+
+
 def request(port: int, method: str, path: str, body, headers) -> tuple[int, bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     try:

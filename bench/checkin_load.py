@@ -22,7 +22,6 @@ import asyncio
 import hashlib
 import itertools
 import json
-import os
 import statistics
 import sys
 import time
@@ -39,6 +38,7 @@ from _serve import (  # noqa: E402 - bench/ is on the path when a benchmark runs
     PRODUCTION,
     Server,
     add_server_options,
+    baseline_flask,
     on_each_database,
 )
 
@@ -48,22 +48,11 @@ from _serve import (  # noqa: E402 - bench/ is on the path when a benchmark runs
 def baseline_app():
     """One SELECT and one UPDATE of a row through Flask-SQLAlchemy, nothing else."""
     import sqlalchemy as sa
-    from flask import Flask, jsonify, request
-    from flask_sqlalchemy import SQLAlchemy
+    from flask import jsonify, request
 
-    from core.db import enable_sqlite_pragmas, utcnow
+    from core.db import utcnow
 
-    app = Flask("baseline")
-    uri = os.environ["DATABASE_URL"]
-    if uri.startswith("postgresql://"):
-        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
-    app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    if uri.startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 10}}
-    base_db = SQLAlchemy()
-    base_db.init_app(app)
-    with app.app_context():
-        enable_sqlite_pragmas(base_db.engine)
+    app, base_db = baseline_flask("baseline", sqlite_timeout=10)
     table = sa.table(
         "registration",
         sa.column("id"),
@@ -71,10 +60,6 @@ def baseline_app():
         sa.column("full_name"),
         sa.column("updated_at"),
     )
-
-    @app.get("/healthz")
-    def healthz():
-        return "ok"
 
     @app.post("/baseline")
     def baseline():

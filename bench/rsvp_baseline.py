@@ -5,28 +5,17 @@ on the same database as the run it is compared with (bench/rsvp_rush.py)."""
 
 from __future__ import annotations
 
-import os
+from _serve import baseline_flask
 
 
 def baseline_app():
     """Per request: lock the event row, insert one registration, commit. Nothing else."""
     import sqlalchemy as sa
-    from flask import Flask, jsonify
-    from flask_sqlalchemy import SQLAlchemy
+    from flask import jsonify
 
-    from core.db import enable_sqlite_pragmas, utcnow
+    from core.db import utcnow
 
-    app = Flask("baseline")
-    uri = os.environ["DATABASE_URL"]
-    if uri.startswith("postgresql://"):
-        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
-    app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    if uri.startswith("sqlite"):
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
-    base_db = SQLAlchemy()
-    base_db.init_app(app)
-    with app.app_context():
-        enable_sqlite_pragmas(base_db.engine)
+    app, base_db = baseline_flask("baseline", sqlite_timeout=30)
     event = sa.table("event", sa.column("id"), sa.column("capacity"))
     registration = sa.table(
         "registration",
@@ -34,10 +23,6 @@ def baseline_app():
         *(sa.column(c) for c in ("full_name", "company", "trade", "category", "locale")),
         *(sa.column(c) for c in ("companions", "decline_reason", "created_at", "updated_at")),
     )
-
-    @app.get("/healthz")
-    def healthz():
-        return "ok"
 
     @app.post("/baseline/<int:org>/<int:event_id>")
     def baseline(org: int, event_id: int):
