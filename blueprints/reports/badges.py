@@ -88,8 +88,9 @@ def _one(person: str) -> tuple[str, int | None]:
     return "", None
 
 
-def _registrations(event: Event, who: str, kind: str, one: int | None) -> list[Registration]:
-    stmt = (
+def _accepted(event: Event) -> sa.Select:
+    """The event's accepted registrations with their companions: who may have a badge."""
+    return (
         sa.select(Registration)
         .where(
             Registration.event_id == event.id,
@@ -97,8 +98,11 @@ def _registrations(event: Event, who: str, kind: str, one: int | None) -> list[R
             Registration.status == RegistrationStatus.ACCEPTED,
         )
         .options(selectinload(Registration.companion_list))
-        .order_by(Registration.full_name, Registration.id)
     )
+
+
+def _registrations(event: Event, who: str, kind: str, one: int | None) -> list[Registration]:
+    stmt = _accepted(event).order_by(Registration.full_name, Registration.id)
     if who == "arrived":
         stmt = stmt.where(Registration.checked_in_at.is_not(None))
     if kind == "r":
@@ -164,15 +168,8 @@ def badges_of(event: Event, keys: list[str], for_pdf: bool = False) -> list[Badg
     r_ids = [int(k[1:]) for k in keys if k.startswith("r")]
     c_ids = [int(k[1:]) for k in keys if k.startswith("c")]
     of_companions = sa.select(Companion.registration_id).where(Companion.id.in_(c_ids))
-    stmt = (
-        sa.select(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.organisation_id == event.organisation_id,
-            Registration.status == RegistrationStatus.ACCEPTED,
-            sa.or_(Registration.id.in_(r_ids), Registration.id.in_(of_companions)),
-        )
-        .options(selectinload(Registration.companion_list))
+    stmt = _accepted(event).where(
+        sa.or_(Registration.id.in_(r_ids), Registration.id.in_(of_companions))
     )
     found = {}
     for registration in db.session.scalars(stmt):
