@@ -42,6 +42,7 @@ from blueprints.members.models import Member
 from blueprints.orgs.models import Organisation, Partner
 from blueprints.partners import services as partner_services
 from blueprints.privacy import mydata
+from blueprints.reports import badge_jobs, badges
 from blueprints.rsvp import answers, questionnaire
 from blueprints.rsvp.models import Registration, RegistrationConfirmation
 from blueprints.surveys.models import Survey, SurveyQuestion
@@ -172,8 +173,16 @@ def _more_organiser_pages(live_server: str, org: Organisation) -> dict[str, str]
         "report": f"{live_server}/events/{past.id}/report",
         "badges": f"{live_server}/events/{past.id}/badges",
         "press release": f"{live_server}/events/{past.id}/press-release",
+        "badge job": _badge_job_page(live_server, past),
         **_the_other_organiser_pages(live_server, org),
     }
+
+
+def _badge_job_page(live_server: str, event: Event) -> str:
+    """The progress page of a badge sheet made in the background."""
+    job = badge_jobs.start(event, badges.Choice(), "fr", None)
+    db.session.commit()
+    return f"{live_server}/events/{event.id}/badges/jobs/{job.id}"
 
 
 def _the_other_organiser_pages(live_server: str, org: Organisation) -> dict[str, str]:

@@ -1,4 +1,4 @@
-// A large invitation's progress: #job-progress is fetched again every 3 s until the job is
+// A background job's progress (a large invitation, a large badge sheet): #job-progress is fetched again every 3 s until the job is
 // finished, and replaced in place (no page reload: focus and scroll stay, and a screen
 // reader hears the change through the region's aria-live). Without JavaScript the page's
 // <noscript> refresh does the same.

@@ -63,7 +63,7 @@ def test_a_large_invitation_returns_at_once_and_its_page_shows_progress(
     # "meta-refresh" is critical); only without JavaScript does the page reload itself.
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
     assert 'aria-live="polite"' in html and 'data-running="1"' in html
-    assert "invitations/job.js" in html
+    assert "js/job_progress.js" in html
     assert 'value="0"' in html and "En attente d’un processus" in html
 
     assert jobs.run_batch(batch=1000) == 1000
@@ -77,7 +77,7 @@ def test_a_large_invitation_returns_at_once_and_its_page_shows_progress(
         as_text=True
     )
     assert 'value="100"' in html and "Terminé" in html and 'http-equiv="refresh"' not in html
-    assert 'data-running=""' in html and "invitations/job.js" not in html
+    assert 'data-running=""' in html and "js/job_progress.js" not in html
 
 
 def test_a_small_invitation_is_still_done_in_the_request(app, as_organiser, event, org):

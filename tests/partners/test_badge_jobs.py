@@ -91,6 +91,9 @@ def test_a_large_sheet_is_made_in_parts_and_downloaded_when_ready(
     page = as_organiser.get(f"/events/{event_id}/badges/jobs/{job_id}?lang=fr")
     html = page.get_data(as_text=True)
     assert 'http-equiv="refresh"' in html and "0 / 21" in html
+    # updated in place while it runs (a bare meta refresh is an axe violation)
+    assert 'aria-live="polite"' in html and 'data-running="1"' in html
+    assert "js/job_progress.js" in html and '<noscript><meta http-equiv="refresh"' in html
     assert (
         as_organiser.get(f"/events/{event_id}/badges/jobs/{job_id}/badges.pdf").status_code == 404
     )
@@ -111,6 +114,7 @@ def test_a_large_sheet_is_made_in_parts_and_downloaded_when_ready(
         as_text=True
     )
     assert 'http-equiv="refresh"' not in done and f"/badges/jobs/{job_id}/badges.pdf" in done
+    assert 'data-running=""' in done and "js/job_progress.js" not in done
 
     response = as_organiser.get(f"/events/{event_id}/badges/jobs/{job_id}/badges.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
