@@ -37,11 +37,18 @@ CHUNK = 64 * 1024  # bytes sent at a time by a streamed export
 
 
 def stream_csv(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[bytes]:
-    """to_csv piece by piece: the rows are read as the download goes, never all held."""
+    """to_csv piece by piece: the rows are read as the download goes, never all held.
+
+    The header line leaves on its own before the first row is asked for, so the browser
+    starts the download at once, while the query behind `rows` (which may have to sort
+    100,000 rows before giving the first) runs."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow([neutralise(h) for h in header])
+    yield buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
     for row in rows:
         writer.writerow(["" if v is None else neutralise(v) for v in row])
         if buffer.tell() >= CHUNK:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
+from blueprints.members import services
 from blueprints.members.models import Member
 from core import exports
 from extensions import db
@@ -27,10 +28,12 @@ def test_csv_is_written_as_the_rows_are_read():
             yield [f"Membre {i}", "=cmd" if i == 5 else "بنعلي"]
 
     chunks = exports.stream_csv(["name", "note"], rows())
+    header = next(chunks)
+    assert header == "\ufeffname,note\r\n".encode() and consumed == []  # before any row
     first = next(chunks)
-    assert first.startswith("\ufeffname,note".encode())
+    assert first.startswith(b"Membre 0,")
     assert len(consumed) < 5_000  # the first bytes left before the rest was read
-    text = (first + b"".join(chunks)).decode("utf-8-sig")
+    text = (header + first + b"".join(chunks)).decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(text)))
     assert len(lines) == 100_001 and len(consumed) == 100_000
     assert lines[6] == ["Membre 5", "'=cmd"]  # still neutralised
@@ -66,8 +69,13 @@ def test_member_export_queries_while_it_is_sent(organiser, org, app):
     try:
         response = client.get("/members/export.csv")
         assert response.is_streamed and response.status_code == 200
+        chunks = iter(response.response)
+        header = next(chunks)  # the header line leaves before the query runs
+        assert header.decode("utf-8-sig").startswith(services.EXPORT_HEADER[0])
+        assert batches == []
+        first = next(chunks)
         read_for_the_first_bytes = len(batches)
-        body = response.get_data()
+        body = header + first + b"".join(chunks)
         read_in_all = len(batches)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", seen)
