@@ -71,10 +71,12 @@ def _admit_statement(match):
     def unless_won(value):  # the details of an earlier admission, looked up only then
         return sa.case((won, sa.null()), else_=value)
 
+    # The scanned row, named in full: SQLite writes RETURNING's columns without their
+    # table, so a correlated `r.id` would read as the log's own `id` in the subquery.
+    scanned_id = sa.literal_column(f"{_registration.name}.id")
     latest = (
         sa.select(sa.func.max(c.id))
-        .where(c.registration_id == r.id, c.result == CheckInResult.ADMITTED)
-        .correlate(_registration)
+        .where(c.registration_id == scanned_id, c.result == CheckInResult.ADMITTED)
         .scalar_subquery()
     )
     admission = _checkin.alias("admission")

@@ -110,6 +110,26 @@ def test_already_checked_in_costs_what_admission_costs_and_says_by_whom(
     ]
 
 
+def test_each_refusal_names_its_own_guest_s_first_admission(client, event, organiser, device_token):
+    """The first admission's door and device are read from the log for the scanned guest,
+    on both databases: SQLite writes RETURNING's columns without their table, so the
+    subquery's correlation to the scanned row must name it in full (it once read the
+    log's own id instead, and told every guest the same, wrong, device)."""
+    _phone_c, token_c = devices.issue_device(event, "C", "Phone C", organiser)
+    db.session.commit()
+    guests = [make_registration(event, f"Invité {i}") for i in range(6)]
+    codes, event_id = [g.ticket_code for g in guests], event.id
+    admitted_by = {}
+    for i, code in enumerate(reversed(codes)):  # log ids unlike the registrations' ids
+        token, label = (device_token, "Phone B") if i % 2 else (token_c, "Phone C")
+        assert scan(client, event_id, code, token).json["result"] == "admitted"
+        admitted_by[code] = label
+    for code in codes:
+        answer = scan(client, event_id, code, device_token).json
+        assert answer["result"] == "already_checked_in"
+        assert answer["first_check_in"]["by"] == admitted_by[code]
+
+
 def test_a_refusal_by_status_is_two_statements_too(client, event, device_token):
     from blueprints.rsvp.models import RegistrationStatus
 
