@@ -68,17 +68,22 @@ def production_env(url: str, **more: str) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, target: str, url: str, args):
+    def __init__(self, target: str, url: str, args, **more_env: str):
         self.port = free_port()
         env = production_env(
-            url, RATELIMIT_ENABLED="0", PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'bench'}"
+            url,
+            RATELIMIT_ENABLED="0",
+            PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+            **more_env,
         )
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.proc = subprocess.Popen(
             [
                 gunicorn,
                 *("-w", str(args.workers), "-k", args.worker_class, "--threads", str(args.threads)),
-                *("-b", f"{HOST}:{self.port}", "--log-level", "warning", target),
+                *("-b", f"{HOST}:{self.port}", "--log-level", "warning"),
+                *("--timeout", str(getattr(args, "timeout", 30))),
+                target,
             ],
             cwd=ROOT,
             env=env,
