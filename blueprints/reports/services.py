@@ -82,30 +82,12 @@ def _grouped(column, where, limit: int | None = TOP_GROUPS) -> list[tuple[str, i
 
 
 def attendance(event: Event) -> Attendance:
+    """The event's figures: the invitations' count, then one pass over its registrations
+    (by status: how many answered an invitation, arrived, walked in, came back from an
+    earlier meeting), then the arrivals by category, trade and city."""
     reg = Registration
     mine = (reg.event_id == event.id, reg.organisation_id == event.organisation_id)
     arrived = (*mine, reg.checked_in_at.is_not(None))
-    counts = dict(
-        db.session.execute(
-            sa.select(reg.status, sa.func.count()).where(*mine).group_by(reg.status)
-        ).all()
-    )
-    a = Attendance(
-        invited=_count(
-            sa.select(sa.func.count(Invitation.id)).where(Invitation.event_id == event.id)
-        ),
-        answered=_count(
-            sa.select(sa.func.count(reg.id)).where(*mine, reg.invitation_id.is_not(None))
-        ),
-        accepted=counts.get(RegistrationStatus.ACCEPTED, 0),
-        arrived=_count(sa.select(sa.func.count(reg.id)).where(*arrived)),
-        walk_ins=_count(
-            sa.select(sa.func.count(reg.id)).where(*mine, reg.source == RegistrationSource.WALK_IN)
-        ),
-        by_category=_grouped(reg.category, arrived, None),
-        by_trade=_grouped(reg.trade, arrived),
-        by_city=_grouped(Member.city, arrived),
-    )
     earlier = (
         sa.select(reg.member_id)
         .join(Event, Event.id == reg.event_id)
@@ -116,9 +98,36 @@ def attendance(event: Event) -> Attendance:
             reg.member_id.is_not(None),
         )
     )
-    a.returning = _count(
-        sa.select(sa.func.count(reg.id)).where(*arrived, reg.member_id.in_(earlier))
+    came_back = sa.and_(reg.checked_in_at.is_not(None), reg.member_id.in_(earlier))
+    by_status = db.session.execute(
+        sa.select(
+            reg.status,
+            sa.func.count(),
+            sa.func.count(reg.invitation_id),
+            sa.func.count(reg.checked_in_at),
+            sa.func.count(sa.case((reg.source == RegistrationSource.WALK_IN, 1))),
+            sa.func.count(sa.case((came_back, 1))),
+        )
+        .where(*mine)
+        .group_by(reg.status)
+    ).all()
+
+    def total(column: int) -> int:
+        return sum(row[column] for row in by_status)
+
+    a = Attendance(
+        invited=_count(
+            sa.select(sa.func.count(Invitation.id)).where(Invitation.event_id == event.id)
+        ),
+        answered=total(2),
+        accepted=sum(row[1] for row in by_status if row[0] == RegistrationStatus.ACCEPTED),
+        arrived=total(3),
+        walk_ins=total(4),
+        by_category=_grouped(reg.category, arrived, None),
+        by_trade=_grouped(reg.trade, arrived),
+        by_city=_grouped(Member.city, arrived),
     )
+    a.returning = total(5)
     a.first_time = a.arrived - a.returning
     return a
 
