@@ -74,6 +74,27 @@ def _next_ids(model, n: int) -> range:
     return range(start, start + n)
 
 
+def _advance_sequences() -> None:
+    """PostgreSQL: rows written with their own ids leave each table's sequence behind, and
+    the next row the app adds (a sample registration for an email preview) would take an
+    id already used. Every serial id's sequence moves past the table's largest id."""
+    import sqlalchemy as sa
+
+    from extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            if "id" not in table.c or not isinstance(table.c.id.type, sa.Integer):
+                continue
+            conn.exec_driver_sql(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false) "
+                f"WHERE pg_get_serial_sequence('{table.name}', 'id') IS NOT NULL"
+            )
+
+
 def _insert(model, rows: list[dict]) -> None:
     import sqlalchemy as sa
 
@@ -346,6 +367,7 @@ def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
     _insert(SurveyResponse, responses)
     _insert(FollowUp, followups)
     db.session.commit()
+    _advance_sequences()
     written = {
         **n,
         "invitations": len(invitations),

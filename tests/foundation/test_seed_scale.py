@@ -45,3 +45,9 @@ def test_a_tiny_factor_builds_every_kind_of_row(app):
     # a second run adds to what is there (new ids, new slugs)
     seed_scale.seed(0.001)
     assert _count(Member) == 400
+    # the app adds rows of its own afterwards: no id already taken by the seed
+    org_id = db.session.scalar(sa.select(Member.organisation_id).limit(1))
+    for name in ("Ajout 1", "Ajout 2"):
+        db.session.add(Member(organisation_id=org_id, full_name=name, search_text=name))
+        db.session.commit()
+    assert _count(Member) == 402
