@@ -6,7 +6,6 @@ import io
 
 import qrcode
 from qrcode.image.pil import PilImage
-from qrcode.image.svg import SvgPathImage
 
 
 def _qr(data: str, box_size: int, border: int) -> qrcode.QRCode:
@@ -27,6 +26,24 @@ def qr_png(data: str, box_size: int = 8, border: int = 4) -> bytes:
 
 
 def qr_svg(data: str, border: int = 4) -> str:
-    """An SVG document (one path, scales to any size)."""
-    image = _qr(data, 10, border).make_image(image_factory=SvgPathImage)
-    return image.to_string(encoding="unicode")
+    """An SVG document: one path, a rectangle per run of dark modules in a row (scales to
+    any size). Three times smaller and faster than qrcode's module-by-module path, which
+    counted on pages drawing 60 codes (the printed invitation cards, the badge sheet)."""
+    matrix = _qr(data, 10, border).get_matrix()  # with its quiet zone
+    size = len(matrix)
+    runs = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < size:
+            if not row[x]:
+                x += 1
+                continue
+            start = x
+            while x < size and row[x]:
+                x += 1
+            runs.append(f"M{start},{y}h{x - start}v1h-{x - start}z")
+    return (
+        f'<svg width="{size}mm" height="{size}mm" version="1.1" viewBox="0 0 {size} {size}" '
+        f'xmlns="http://www.w3.org/2000/svg"><path d="{"".join(runs)}" id="qr-path" '
+        'fill="#000000" stroke="none"/></svg>'
+    )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import re
 
 import zxingcpp
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from blueprints.rsvp import answers
 from core.outbox_delivery import deliver_due
-from core.qr import qr_png
+from core.qr import qr_png, qr_svg
 from extensions import db
 from tests.conftest import make_event
 from tests.rsvp.conftest import make_invitation
@@ -90,3 +91,28 @@ def test_a_door_action_registered_by_another_feature_appears_on_the_ticket(clien
     finally:
         _TICKET_ACTIONS.remove(admit)
     assert 'action="/admit/' in html and "Admit-test" in html
+
+
+def _svg_to_png(svg: str, scale: int = 4) -> bytes:
+    """Draws qr_svg's path (runs of `M x,y h n v1 h-n z`) on a white image."""
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
+    image = Image.new("L", (size * scale, size * scale), 255)
+    draw = ImageDraw.Draw(image)
+    for x, y, n in re.findall(r"M(\d+),(\d+)h(\d+)v1h-\3z", svg):
+        x, y, n = int(x), int(y), int(n)
+        draw.rectangle([x * scale, y * scale, (x + n) * scale - 1, (y + 1) * scale - 1], fill=0)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_qr_svg_decodes_to_the_exact_url_and_is_the_same_code_as_the_png(app, org):
+    url = "https://liqaa.example.ma/r/" + "Zq9-" * 11
+    svg = qr_svg(url, border=1)
+    path = re.search(r'<path d="([^"]+)"', svg).group(1)
+    assert re.fullmatch(r"(M\d+,\d+h\d+v1h-\d+z)+", path)  # nothing but the runs
+    assert _decode(_svg_to_png(svg)) == [url]
+    # the quiet zone of four modules by default, as the PNG has
+    assert re.search(r'viewBox="0 0 (\d+)', qr_svg(url)).group(1) == str(
+        int(re.search(r'viewBox="0 0 (\d+)', svg).group(1)) + 6
+    )
