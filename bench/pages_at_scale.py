@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -122,24 +121,9 @@ def urls(app, w) -> list[tuple[str, str]]:
     return found
 
 
-def sign_in(session, base: str, email: str, password: str) -> None:
-    html = session.get(f"{base}/login").text
-    for cookie in session.cookies:  # production cookies are https-only; the bench is http
-        cookie.secure = False
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
-    response = session.post(
-        f"{base}/login",
-        data={"email": email, "password": password, "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.status_code
-    for cookie in session.cookies:
-        cookie.secure = False
-
-
 def main() -> None:
     import requests
-    from _serve import Server, fresh_postgres
+    from _serve import Server, fresh_postgres, sign_in
     from seed_scale import BENCH_SECRET_KEY, PASSWORD, prepared_app, seed
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
