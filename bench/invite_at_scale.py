@@ -241,6 +241,7 @@ class Watcher(threading.Thread):
         self.phase = "queueing"
         self.samples: list[tuple[str, str, float, int]] = []
         self.halt = threading.Event()
+        self.errors: Counter[str] = Counter()
 
     def run(self) -> None:
         while not self.halt.is_set():
@@ -249,8 +250,9 @@ class Watcher(threading.Thread):
                 phase, start = self.phase, time.perf_counter()
                 try:
                     status = self.session.get(self.base + path, allow_redirects=False).status_code
-                except OSError:
+                except OSError as error:  # noted, and counted as status 0
                     status = 0
+                    self.errors[f"{type(error).__name__}: {error}"[:160]] += 1
                 self.samples.append((phase, label, time.perf_counter() - start, status))
             self.halt.wait(max(0.0, self.every - (time.perf_counter() - began)))
 
@@ -273,6 +275,7 @@ class Watcher(threading.Thread):
                     f"{statistics.median(times):7.0f} ms  p95 {p95:7.0f} ms  max "
                     f"{max(times):7.0f} ms" + (f"  not 200: {dict(bad)}" if bad else "")
                 )
+        out += [f"  no answer ({n}): {error}" for error, n in self.errors.items()]
         return out
 
 
@@ -391,6 +394,8 @@ def run(args, ctx, count: int) -> list[str]:
     say(f"checks: sink {sum(by_id.values()):,} messages, {len(by_id):,} distinct Message-IDs, "
         f"{twice} twice; {found}; -> {'OK' if ok else 'MISMATCH'}"
         + ("" if whole else " (job unfinished: N not checked)"))  # fmt: skip
+    if ctx.server.proc.poll() is not None:
+        say(f"MISMATCH: gunicorn stopped during the run (exit code {ctx.server.proc.returncode})")
     say(f"run took {time.monotonic() - started:.0f} s (load {load()})")
     return out
 
@@ -404,11 +409,13 @@ def serve(args, ctx, owner_email: str, web_log, report: list[str]) -> None:
     shape = SimpleNamespace(workers=args.web_workers, worker_class="sync", threads=1)
     server = None
     try:
-        server = Server("app:create_app()", ctx.url, shape, log=web_log)
+        server = ctx.server = Server("app:create_app()", ctx.url, shape, log=web_log)
         ctx.base = f"http://127.0.0.1:{server.port}"
         ctx.session = requests.Session()
         sign_in(ctx.session, ctx.base, owner_email, PASSWORD)
         for i, count in enumerate(args.workers):
+            if server.proc.poll() is not None:
+                raise RuntimeError("gunicorn has stopped")
             if i:
                 reset(ctx.db, ctx.event_id)
             report += run(args, ctx, count)
@@ -447,8 +454,14 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     event_id, owner_email = seed(url, args.n)
     seeded = time.perf_counter() - started
-    report = [f"seeded {args.n:,} members in {seeded:.1f} s"]
-    print(report[0], flush=True)
+    report = [
+        f"bounds per run: workers' start-up {args.startup_seconds:.0f} s, queueing "
+        f"{args.queue_seconds:.0f} s, drain window {args.drain_seconds:.0f} s; runs with "
+        + ", ".join(str(count) for count in args.workers)
+        + " outbox worker(s)",
+        f"seeded {args.n:,} members in {seeded:.1f} s",
+    ]
+    print("\n".join(report), flush=True)
 
     ctx = SimpleNamespace(url=url, event_id=event_id, sink_file=os.path.join(tmp, "sink.txt"))
     logs = [os.path.join(tmp, f"{name}.log") for name in ("gunicorn", "workers")]
