@@ -1,6 +1,8 @@
 """What the load benchmarks share: the production settings gunicorn starts with, a fresh
-PostgreSQL database, gunicorn itself on a free port, one HTTP request, the command-line
-options of the server and the run over SQLite then PostgreSQL with its summary."""
+PostgreSQL database, gunicorn itself on a free port, one HTTP request, signing in with a
+requests session, the command-line options of the server and the run over SQLite then
+PostgreSQL with its summary; the SMTP sink in its own process and the `flask outbox
+work` processes delivering to it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -68,13 +71,14 @@ def production_env(url: str, **more: str) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, target: str, url: str, args, **more_env: str):
+    def __init__(self, target: str, url: str, args, log=None):
+        """gunicorn serving `target`; `log`: a file for its output (the request log's
+        lines), else this process's own."""
         self.port = free_port()
         env = production_env(
             url,
             RATELIMIT_ENABLED="0",
             PYTHONPATH=f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
-            **more_env,
         )
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         self.proc = subprocess.Popen(
@@ -87,6 +91,8 @@ class Server:
             ],
             cwd=ROOT,
             env=env,
+            stdout=log,
+            stderr=log,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -160,6 +166,132 @@ def request(port: int, method: str, path: str, body, headers) -> tuple[int, byte
         return response.status, response.read()
     finally:
         conn.close()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the (first) form of a page."""
+    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+
+
+def http_cookies(cookies=()):
+    """A requests cookie jar that sends production's https-only cookies over the benches'
+    http, also those set again by later responses (`cookies`: the ones to start with)."""
+    import requests
+
+    class Jar(requests.cookies.RequestsCookieJar):
+        def set_cookie(self, cookie, *args, **kwargs):
+            cookie.secure = False
+            return super().set_cookie(cookie, *args, **kwargs)
+
+    jar = Jar()
+    for cookie in cookies:
+        jar.set_cookie(cookie)
+    return jar
+
+
+def sign_in(session, base: str, email: str, password: str) -> None:
+    """Sign a requests.Session in at `base` (its cookies become http_cookies)."""
+    session.cookies = http_cookies(session.cookies)
+    token = csrf_token(session.get(f"{base}/login").text)
+    response = session.post(
+        f"{base}/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, response.status_code
+    # signed in for real: the page it sends to opens (not the sign-in form again)
+    location = response.headers["Location"]
+    landing = session.get(base + location if location.startswith("/") else location)
+    assert landing.status_code == 200 and "/login" not in landing.url, (
+        f"not signed in: {landing.status_code} at {landing.url}"
+    )
+
+
+# --------------------------------------------------------------------------- mail
+
+
+class Sink:
+    """An SMTP server that writes the Message-ID of every message it accepts and when
+    (`<id> <unix time>`, one a line)."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        head = envelope.content.split(b"\r\n\r\n", 1)[0]
+        found = b""
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"message-id:"):
+                found = line.split(b":", 1)[1].strip()
+        with open(self.path, "ab") as out:
+            out.write(found + b" " + str(time.time()).encode() + b"\n")
+        return "250 OK"
+
+
+def _serve_sink(port: int, path: str, ready) -> None:
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(Sink(path), hostname=HOST, port=port)
+    controller.start()
+    ready.set()
+    while True:
+        time.sleep(3600)
+
+
+def start_sink(path: str):
+    """The sink in its own process, as a real mail server would be: (process, port)."""
+    import multiprocessing
+
+    port = free_port()
+    context = multiprocessing.get_context("spawn")
+    ready = context.Event()
+    process = context.Process(target=_serve_sink, args=(port, path, ready), daemon=True)
+    process.start()
+    if not ready.wait(60):
+        process.terminate()
+        raise RuntimeError("the SMTP sink did not start")
+    return process, port
+
+
+def received(path: str) -> list[tuple[bytes, float]]:
+    """(Message-ID, unix time) of every message the sink has accepted so far."""
+    lines = Path(path).read_bytes().splitlines() if Path(path).exists() else []
+    return [(mid, float(at)) for mid, at in (line.rsplit(b" ", 1) for line in lines)]
+
+
+def outbox_workers(url: str, port: int, count: int, *, once: bool, log=None, **more: str):
+    """`count` `flask outbox work` processes (`--once`: each drains what is due and stops)
+    on the database at `url`, sending to the SMTP server on `port`; `log`: a file for
+    their output, else none; `more`: environment variables."""
+    variables = production_env(
+        url, MAIL_SERVER=HOST, MAIL_PORT=str(port), LOG_LEVEL="WARNING", **more
+    )
+    flask = str(Path(sys.executable).parent / "flask")
+    command = [flask, "--app", "app:create_app", "outbox", "work", *(["--once"] if once else [])]
+    return [
+        subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=variables,
+            stdout=log or subprocess.DEVNULL,
+            stderr=log or subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+
+
+def stop_processes(processes, timeout: float = 30) -> None:
+    """SIGTERM (a worker finishes its current message), then SIGKILL after `timeout`."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + timeout
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 # --------------------------------------------------------------------------- the runs

@@ -16,9 +16,7 @@ a loaded machine), and from the first message received to the last (the delivery
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,36 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _serve import PRODUCTION, fresh_postgres, production_env  # noqa: E402
+from _serve import PRODUCTION, fresh_postgres, outbox_workers, received, start_sink  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/liqaa_bench_delivery"
-
-
-class Sink:
-    """Writes the Message-ID of every message it accepts, one a line."""
-
-    def __init__(self, path: str):
-        self.path = path
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        head = envelope.content.split(b"\r\n\r\n", 1)[0]
-        found = b""
-        for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                found = line.split(b":", 1)[1].strip()
-        with open(self.path, "ab") as out:
-            out.write(found + b" " + str(time.time()).encode() + b"\n")
-        return "250 OK"
-
-
-def serve(port: int, path: str, ready) -> None:
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(Sink(path), hostname="127.0.0.1", port=port)
-    controller.start()
-    ready.set()
-    while True:
-        time.sleep(3600)
 
 
 def prepare(url: str, n: int, port: int) -> None:
@@ -137,22 +108,8 @@ def requeue(url: str) -> None:
 
 def run_workers(url: str, port: int, count: int) -> float:
     """Start `count` `flask outbox work --once` processes; seconds until the last stops."""
-    variables = production_env(
-        url, MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port), LOG_LEVEL="WARNING"
-    )
-    flask = str(Path(sys.executable).parent / "flask")
     started = time.monotonic()
-    workers = [
-        subprocess.Popen(
-            [flask, "--app", "app:create_app", "outbox", "work", "--once"],
-            cwd=ROOT,
-            env=variables,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(count)
-    ]
-    for worker in workers:
+    for worker in outbox_workers(url, port, count, once=True):
         worker.wait(600)
     return time.monotonic() - started
 
@@ -180,14 +137,7 @@ def main(argv=None) -> int:
 
     tmp = tempfile.mkdtemp()
     sink_file = os.path.join(tmp, "received.txt")
-    from _serve import free_port
-
-    port = free_port()
-    context = multiprocessing.get_context("spawn")
-    ready = context.Event()
-    sink = context.Process(target=serve, args=(port, sink_file, ready), daemon=True)
-    sink.start()
-    ready.wait(30)
+    sink, port = start_sink(sink_file)
     if args.database == "postgres":
         url = args.pg_url
         fresh_postgres(url)
@@ -201,18 +151,18 @@ def main(argv=None) -> int:
             requeue(url)
             Path(sink_file).write_bytes(b"")
             seconds = run_workers(url, port, count)
-            lines_in = [line.split(b" ") for line in Path(sink_file).read_bytes().splitlines()]
-            received = Counter(mid for mid, _at in lines_in)
-            times = sorted(float(at) for _mid, at in lines_in)
+            lines_in = received(sink_file)
+            by_id = Counter(mid for mid, _at in lines_in)
+            times = sorted(at for _mid, at in lines_in)
             flowing = times[-1] - times[0] if len(times) > 1 else float("nan")
-            twice = sum(1 for n in received.values() if n > 1)
+            twice = sum(1 for n in by_id.values() if n > 1)
             states = state_counts(url)
-            ok = len(received) == args.n and not twice and states.get("sent") == args.n
+            ok = len(by_id) == args.n and not twice and states.get("sent") == args.n
             lines.append(
                 f"{count} worker(s): {args.n} emails in {seconds:.1f} s with start-up = "
                 f"{args.n / seconds:.0f}/s; first to last received {flowing:.1f} s = "
-                f"{len(times) / flowing:.0f} messages/s; received {sum(received.values())} "
-                f"({len(received)} distinct Message-IDs, {twice} twice); outbox {states} -> "
+                f"{len(times) / flowing:.0f} messages/s; received {sum(by_id.values())} "
+                f"({len(by_id)} distinct Message-IDs, {twice} twice); outbox {states} -> "
                 f"{'OK, each once' if ok else 'MISMATCH'}"
             )
             print(lines[-1], flush=True)

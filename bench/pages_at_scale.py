@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -122,28 +121,9 @@ def urls(app, w) -> list[tuple[str, str]]:
     return found
 
 
-def sign_in(session, base: str, email: str, password: str) -> None:
-    html = session.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
-    response = session.post(
-        f"{base}/login",
-        data={"email": email, "password": password, "csrf_token": token},
-        allow_redirects=False,
-    )
-    assert response.status_code == 302, response.status_code
-    # signed in for real: the page it sends to opens (not the sign-in form again)
-    location = response.headers["Location"]
-    landing = session.get(base + location if location.startswith("/") else location)
-    assert landing.status_code == 200 and "/login" not in landing.url, (
-        f"not signed in: {landing.status_code} at {landing.url}"
-    )
-    for cookie in session.cookies:
-        cookie.secure = False
-
-
 def main() -> None:
     import requests
-    from _serve import Server, fresh_postgres
+    from _serve import Server, fresh_postgres, sign_in
     from seed_scale import BENCH_SECRET_KEY, PASSWORD, prepared_app, seed
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -190,8 +170,7 @@ def main() -> None:
 
     log = Path(tempfile.mkdtemp()) / "requests.log"
     os.environ["SCALE_LOG"] = str(log)
-    # plain http on 127.0.0.1: the signed-in cookie must not be https-only
-    server = Server("scale_app:app", url, args, COOKIE_SECURE="0")
+    server = Server("scale_app:app", url, args)
     base = f"http://127.0.0.1:{server.port}"
     results = []
     try:

@@ -65,7 +65,7 @@ def _owner_of(index: int, n: int, orgs: int) -> int:
     return 1 + index % (orgs - 1)
 
 
-def _next_ids(model, n: int) -> range:
+def next_ids(model, n: int) -> range:
     import sqlalchemy as sa
 
     from extensions import db
@@ -74,7 +74,7 @@ def _next_ids(model, n: int) -> range:
     return range(start, start + n)
 
 
-def _advance_sequences() -> None:
+def advance_sequences() -> None:
     """PostgreSQL: rows written with their own ids leave each table's sequence behind, and
     the next row the app adds (a sample registration for an email preview) would take an
     id already used. Every serial id's sequence moves past the table's largest id."""
@@ -95,7 +95,7 @@ def _advance_sequences() -> None:
             )
 
 
-def _insert(model, rows: list[dict]) -> None:
+def insert_rows(model, rows: list[dict]) -> None:
     import sqlalchemy as sa
 
     from extensions import db
@@ -104,41 +104,20 @@ def _insert(model, rows: list[dict]) -> None:
         db.session.execute(sa.insert(model), rows[i : i + CHUNK])
 
 
-def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
-    """Adds the dataset of `factor` to the current database; returns what it wrote."""
+def add_organisations(count: int) -> list:
+    """`count` organisations, slugs scale-0, scale-1… after those already there, each with
+    its owner, organiser and door staff (owner@scale-0.example…, password PASSWORD); the
+    ORM, flushed: few rows, and passwords to hash."""
     import sqlalchemy as sa
 
     from blueprints.auth.models import User
-    from blueprints.checkin.models import CheckIn, CheckInMethod, CheckInResult
-    from blueprints.events.models import Event, EventStatus
-    from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
-    from blueprints.invitations.models import Invitation
-    from blueprints.members.models import Member, MemberCategory, MemberTag
-    from blueprints.members.text import search_text_for
     from blueprints.orgs.models import Organisation
-    from blueprints.rsvp.models import (
-        Answer,
-        Companion,
-        Question,
-        QuestionKind,
-        Registration,
-        RegistrationStatus,
-    )
-    from blueprints.surveys.models import SurveyResponse, SurveyStatus
-    from blueprints.surveys.services import create_survey
-    from core.db import utcnow
     from core.roles import Role
-    from core.tokens import new_token, seal, sha256_hex
     from extensions import db
 
-    rng = random.Random(rng_seed)
-    n = sizes(factor)
-    now = utcnow().replace(second=0, microsecond=0)
     first_org = (db.session.scalar(sa.select(sa.func.max(Organisation.id))) or 0) + 1
-
-    # organisations and their staff (ORM: few rows, and passwords to hash)
     orgs = []
-    for i in range(n["organisations"]):
+    for i in range(count):
         org = Organisation(
             slug=f"scale-{first_org + i - 1}",
             name_fr=f"Association régionale {i}",
@@ -160,6 +139,69 @@ def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
             user.set_password(PASSWORD, "pbkdf2:sha256:1000")
             db.session.add(user)
     db.session.flush()
+    return orgs
+
+
+def member_row(member_id: int, k: int, org_id: int, rng: random.Random, now) -> dict:
+    """The columns of the k-th member seeded (Arabic or Latin name, a Moroccan phone), for
+    insert_rows."""
+    from blueprints.members.models import MemberCategory
+    from blueprints.members.text import search_text_for
+
+    if k % 2:
+        name = f"{rng.choice(ARABIC)} {rng.choice(FAMILY)}"
+    else:
+        name = f"{rng.choice(LATIN)} {rng.choice(SURNAME)}"
+    email = f"m{member_id}@example.ma"
+    phone = f"+2126{member_id:08d}"
+    company, city = f"Entreprise {member_id % 5000}", rng.choice(CITIES)
+    categories = list(MemberCategory)
+    return {
+        "id": member_id,
+        "organisation_id": org_id,
+        "full_name": name,
+        "company": company,
+        "trade": rng.choice(TRADES),
+        "city": city,
+        "email": email,
+        "phone": phone,
+        "locale": "ar" if k % 2 else "fr",
+        "category": categories[k % len(categories)],
+        "consent_at": now,
+        "search_text": search_text_for(name, company, email, phone, city),
+    }
+
+
+def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
+    """Adds the dataset of `factor` to the current database; returns what it wrote."""
+    import sqlalchemy as sa
+
+    from blueprints.auth.models import User
+    from blueprints.checkin.models import CheckIn, CheckInMethod, CheckInResult
+    from blueprints.events.models import Event, EventStatus
+    from blueprints.followups.models import FollowUp, FollowUpSource, FollowUpStatus
+    from blueprints.invitations.models import Invitation
+    from blueprints.members.models import Member, MemberTag
+    from blueprints.rsvp.models import (
+        Answer,
+        Companion,
+        Question,
+        QuestionKind,
+        Registration,
+        RegistrationStatus,
+    )
+    from blueprints.surveys.models import SurveyResponse, SurveyStatus
+    from blueprints.surveys.services import create_survey
+    from core.db import utcnow
+    from core.roles import Role
+    from core.tokens import new_token, seal, sha256_hex
+    from extensions import db
+
+    rng = random.Random(rng_seed)
+    n = sizes(factor)
+    now = utcnow().replace(second=0, microsecond=0)
+
+    orgs = add_organisations(n["organisations"])
     door_of = dict(
         db.session.execute(
             sa.select(User.organisation_id, User.id).where(
@@ -169,40 +211,17 @@ def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
     )
 
     # members
-    member_ids = _next_ids(Member, n["members"])
+    member_ids = next_ids(Member, n["members"])
     members_of: dict[int, list[int]] = {o.id: [] for o in orgs}
     rows, tags = [], []
-    categories = list(MemberCategory)
     for k, member_id in enumerate(member_ids):
         org_id = orgs[_owner_of(k, n["members"], len(orgs))].id
-        if k % 2:
-            name = f"{rng.choice(ARABIC)} {rng.choice(FAMILY)}"
-        else:
-            name = f"{rng.choice(LATIN)} {rng.choice(SURNAME)}"
-        email = f"m{member_id}@example.ma"
-        phone = f"+2126{member_id:08d}"
-        company, city = f"Entreprise {member_id % 5000}", rng.choice(CITIES)
-        rows.append(
-            {
-                "id": member_id,
-                "organisation_id": org_id,
-                "full_name": name,
-                "company": company,
-                "trade": rng.choice(TRADES),
-                "city": city,
-                "email": email,
-                "phone": phone,
-                "locale": "ar" if k % 2 else "fr",
-                "category": categories[k % len(categories)],
-                "consent_at": now,
-                "search_text": search_text_for(name, company, email, phone, city),
-            }
-        )
+        rows.append(member_row(member_id, k, org_id, rng, now))
         if k % 3 == 0:
             tags.append({"member_id": member_id, "tag": rng.choice(["nador", "export", "cnss"])})
         members_of[org_id].append(member_id)
-    _insert(Member, rows)
-    _insert(MemberTag, tags)
+    insert_rows(Member, rows)
+    insert_rows(MemberTag, tags)
 
     # events: four fifths are over, the rest upcoming
     events = []
@@ -247,8 +266,8 @@ def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
     # invitations and registrations: each event invites members of its organisation
     per_event = _spread(n["invitations"], len(events))
     reg_per_event = _spread(n["registrations"], len(events))
-    invitation_ids = iter(_next_ids(Invitation, n["invitations"]))
-    registration_ids = iter(_next_ids(Registration, n["registrations"]))
+    invitation_ids = iter(next_ids(Invitation, n["invitations"]))
+    registration_ids = iter(next_ids(Registration, n["registrations"]))
     invitations, registrations, answers, companions = [], [], [], []
     checkins, by_event = [], {}
     for event, invited, registered in zip(events, per_event, reg_per_event, strict=True):
@@ -326,11 +345,11 @@ def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
                         "answer": {},
                     }
                 )
-    _insert(Invitation, invitations)
-    _insert(Registration, registrations)
-    _insert(Answer, answers)
-    _insert(Companion, companions)
-    _insert(CheckIn, checkins[: n["checkins"]])
+    insert_rows(Invitation, invitations)
+    insert_rows(Registration, registrations)
+    insert_rows(Answer, answers)
+    insert_rows(Companion, companions)
+    insert_rows(CheckIn, checkins[: n["checkins"]])
 
     # survey responses and follow-ups, for the events that are over
     responses, followups = [], []
@@ -364,10 +383,10 @@ def seed(factor: float, rng_seed: int = 16) -> dict[str, int]:
                 "resolution": "Réponse envoyée" if status == FollowUpStatus.RESOLVED else "",
             }
         )
-    _insert(SurveyResponse, responses)
-    _insert(FollowUp, followups)
+    insert_rows(SurveyResponse, responses)
+    insert_rows(FollowUp, followups)
     db.session.commit()
-    _advance_sequences()
+    advance_sequences()
     written = {
         **n,
         "invitations": len(invitations),
