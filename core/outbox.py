@@ -196,9 +196,9 @@ def enqueue_many(session, messages: list[dict]) -> int:
     else:  # pragma: no cover - other databases: one by one
         return sum(enqueue(session, **m) is not None for m in messages)
     table = OutboxMessage.__table__
-    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
-    connection = session.connection()
-    added = 0
-    for start in range(0, len(rows), 1000):
-        added += len(connection.execute(stmt, rows[start : start + 1000]).all())
-    return added
+    # No RETURNING: the driver's own executemany (psycopg: one prepared statement in a
+    # pipeline) rather than one long multi-row INSERT a batch, whose text psycopg parses
+    # anew each time (40 % of a large invitation's time); the rows added are its rowcount.
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key"])
+    stmt = stmt.execution_options(preserve_rowcount=True)  # kept for an INSERT only if asked
+    return session.connection().execute(stmt, rows).rowcount
