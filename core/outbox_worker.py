@@ -2,9 +2,9 @@
 
 Each loops over delivery rounds (core.outbox_delivery) and, every PERIODIC_EVERY seconds,
 runs the periodic jobs the features registered (due reminders, survey schedules). Between
-rounds it also takes one step of the background work features registered (a large
-invitation, in batches): a step commits its own work, so a killed worker loses at most
-the step it was in, which the next worker does again.
+rounds it also gives the background work features registered (a large invitation, in
+batches) up to BACKGROUND_SLICE seconds of steps: a step commits its own work, so a
+killed worker loses at most the step it was in, which the next worker does again.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ _PERIODIC: list[Callable[[], None]] = []
 PERIODIC_EVERY = 30.0  # seconds
 IDLE_SLEEP = 2.0
 BATCH = 100  # messages claimed, sent over one connection and recorded in one commit
+BACKGROUND_SLICE = 1.0  # seconds of background work between two delivery rounds
 
 
 # Background work: each function does one short step (one batch, one commit) and returns
@@ -49,6 +50,22 @@ def run_background() -> int:
         finally:
             db.session.remove()
     return done
+
+
+def run_background_for(seconds: float) -> int:
+    """Steps of the background work, one after the other, until there is none left or
+    `seconds` have passed (at least one round); how many items they handled.
+
+    A worker gives a large job this slice between two delivery rounds: one step between
+    rounds would hold a 200,000-member invitation to the pace of the deliveries (400
+    rounds of 100 emails), while the other workers keep delivering meanwhile."""
+    deadline = time.monotonic() + seconds
+    done = 0
+    while True:
+        handled = run_background()
+        done += handled
+        if not handled or time.monotonic() >= deadline:
+            return done
 
 
 def register_periodic(fn: Callable[[], None]) -> Callable[[], None]:
@@ -91,7 +108,7 @@ def work(app, *, once: bool = False, stop=None, batch: int = BATCH) -> int:
             finally:
                 db.session.remove()
             total += sent
-            if sent + failed + run_background() == 0:
+            if sent + failed + run_background_for(BACKGROUND_SLICE) == 0:
                 if once:
                     break
                 if stop is not None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from blueprints.invitations import jobs, services
 from blueprints.invitations.models import Invitation, InvitationJob, InvitationJobState
 from blueprints.members.models import Member
+from core import outbox_worker
 from core.db import utcnow
 from core.outbox import OutboxMessage
 from core.outbox_worker import run_background
@@ -158,3 +159,23 @@ def test_the_printable_cards_come_a_sheet_at_a_time(as_organiser, event, org):
     assert first.count('<section class="card"') == PRINT_PER_PAGE
     assert last.count('<section class="card"') == 10
     assert "page=2" in first and "Page\u00a0: 1 / 3" in first
+
+
+def test_a_worker_gives_a_large_job_a_slice_not_one_batch_between_deliveries(
+    app, event, org, monkeypatch
+):
+    """Between two delivery rounds a worker runs the job's batches for up to a slice of
+    time, so 200,000 members are not held to one batch of 500 per round of 100 emails;
+    a slice of nothing does one round, and an idle job ends the slice at once."""
+    many_members(org, 2500)
+    monkeypatch.setattr(jobs, "BATCH", 500)
+    job = jobs.start(event, services.Audience(everyone=True), None)
+    db.session.commit()
+    job_id = job.id
+    assert outbox_worker.run_background_for(0) == 500  # at least one round
+    assert outbox_worker.run_background_for(60) == 2000 + 1  # the rest, and the finish
+    assert outbox_worker.run_background_for(60) == 0  # nothing left: returns at once
+    db.session.expire_all()
+    job = db.session.get(InvitationJob, job_id)
+    assert (job.state, job.done) == (InvitationJobState.DONE, 2500)
+    assert count(sa.select(sa.func.count(Invitation.id))) == 2500
