@@ -200,14 +200,17 @@ def invite_members(
             }
         )
     db.session.execute(sa.insert(Invitation), rows)
-    invitation_of = dict(
-        db.session.execute(
-            sa.select(Invitation.member_id, Invitation.id).where(
-                Invitation.event_id == event.id,
-                Invitation.member_id.in_([m[0] for m in members]),
-            )
-        ).all()
-    )
+    invitation_of: dict[int, int] = {}
+    member_ids = [m[0] for m in members]
+    for start in range(0, len(member_ids), 1000):  # bound the statement's parameters
+        invitation_of.update(
+            db.session.execute(
+                sa.select(Invitation.member_id, Invitation.id).where(
+                    Invitation.event_id == event.id,
+                    Invitation.member_id.in_(member_ids[start : start + 1000]),
+                )
+            ).all()
+        )
     messages = []
     for member_id, email, name, locale, unsubscribed_at in members:
         result.invited += 1

@@ -179,3 +179,24 @@ def test_a_worker_gives_a_large_job_a_slice_not_one_batch_between_deliveries(
     job = db.session.get(InvitationJob, job_id)
     assert (job.state, job.done) == (InvitationJobState.DONE, 2500)
     assert count(sa.select(sa.func.count(Invitation.id))) == 2500
+
+
+def test_a_direct_invitation_of_thousands_pairs_each_email_with_its_invitation(
+    app, event, org, monkeypatch
+):
+    """Under the job threshold the request invites everyone at once: the invitations are
+    one executemany and their ids are read back a thousand members at a time; each email
+    must name the invitation of the member it goes to."""
+    monkeypatch.setitem(app.config, "INVITE_JOB_THRESHOLD", 10_000)
+    many_members(org, 2500)
+    result = jobs.send(event, services.Audience(everyone=True), None)
+    db.session.commit()
+    assert (result.invited, result.emailed, result.without_email) == (2500, 2250, 250)
+    invitation_of = dict(db.session.execute(sa.select(Invitation.id, Invitation.member_id)).all())
+    member_email = dict(db.session.execute(sa.select(Member.id, Member.email)).all())
+    messages = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert len(messages) == 2250
+    for message in messages:
+        invitation_id = message.payload["invitation_id"]
+        assert message.key == f"invitation:{invitation_id}" == f"invitation:{message.subject_id}"
+        assert member_email[invitation_of[invitation_id]] == message.to_email
