@@ -88,6 +88,7 @@ class Config:
     OUTBOX_IN_PROCESS_WORKER = _bool("OUTBOX_IN_PROCESS_WORKER", True)
     # From this many new invitations, "send" makes a background job the workers do in batches.
     INVITE_JOB_THRESHOLD = _int("INVITE_JOB_THRESHOLD", 2000)
+    DELIVERY_COUNTS_SECONDS = _int("DELIVERY_COUNTS_SECONDS", 60)
     # Above this many badges, a sheet's PDF is made by the workers in parts (reports/badge_jobs).
     BADGE_JOB_THRESHOLD = _int("BADGE_JOB_THRESHOLD", 100)
     # Seconds a process keeps an organisation's tag and trade lists (members filter); 0: off.

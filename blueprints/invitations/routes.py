@@ -66,12 +66,14 @@ def index(event_id: int):
     event = scoped_get_or_404(Event, event_id)
     state = request.args.get("state", "")[:12]
     query = request.args.get("q", "")[:200].strip()
+    figures = delivery.figures(event)
     page = delivery.invitations_page(
         event,
         request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
         state=state,
         query=query,
+        total=figures.invitations,
     )
     schedule_form = ScheduleForm()
     schedules = reminders.schedules_of(event)
@@ -82,7 +84,8 @@ def index(event_id: int):
         page=page,
         state=state,
         query=query,
-        counts=delivery.delivery_counts(event),
+        counts=figures.counts,
+        figures=figures,
         latest=delivery.latest_messages([i.id for i in page.items]),
         notices=notices.pending_notices(event),
         schedules=schedules,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+
 from blueprints.members.text import search_text_for
 from extensions import db
 from tests.conftest import make_member
@@ -69,3 +71,58 @@ def test_nobody_invited_yet_is_not_a_failed_search(as_organiser, event):
     html = as_organiser.get(f"/events/{event.id}/invitations?lang=fr").get_data(as_text=True)
     assert "Aucune invitation ne correspond" not in html
     assert 'class="text-muted empty-list"' in html
+
+
+def test_a_large_event_lists_in_invitation_order_and_keeps_its_counts_a_moment(
+    app, as_organiser, org, event, monkeypatch
+):
+    """From delivery.LARGE invitations (5,000; 3 here) the page lists the invitees in the
+    order they were invited, counts the emails per state once a while and says when, and
+    counts again at once after the organiser's own retry; a search still lists by name."""
+    from blueprints.invitations import delivery
+    from core.outbox import OutboxMessage, OutboxState
+
+    monkeypatch.setattr(delivery, "LARGE", 3)
+    monkeypatch.setitem(app.config, "DELIVERY_COUNTS_SECONDS", 60)
+    delivery.forget(event)
+    names = ["Zineb", "Amine", "Karim", "Badr"]
+    for name in names:  # invited one by one, in this order
+        _members(org, [name])
+        invite(event, everyone=True)
+
+    html = as_organiser.get(f"/events/{event.id}/invitations?lang=fr").get_data(as_text=True)
+    assert ROW.findall(html) == names
+    assert "Dans l’ordre des invitations." in html and "Chiffres au " in html
+    figures = delivery.figures(event)
+    assert figures.counted_at is not None and figures.counts["queued"] == 4
+
+    first = db.session.scalar(sa.select(OutboxMessage).order_by(OutboxMessage.id).limit(1))
+    first.state = OutboxState.FAILED  # a worker's doing: not seen before the next count
+    db.session.commit()
+    assert delivery.figures(event).counts == figures.counts
+    assert delivery.retry_failed(event) == 1  # the organiser's doing: counted again
+    db.session.commit()
+    assert delivery.figures(event).counts["queued"] == 4
+    first.state = OutboxState.SENT
+    db.session.commit()
+    delivery.forget(event)
+    after = delivery.figures(event)
+    assert (after.counts["sent"], after.counts["queued"]) == (1, 3)
+
+    searched = as_organiser.get(f"/events/{event.id}/invitations?q=ine&lang=fr")
+    html = searched.get_data(as_text=True)
+    assert ROW.findall(html) == ["Amine", "Zineb"]  # by name, where Zineb was invited first
+    assert "Dans l’ordre des invitations." not in html
+    delivery.forget(event)  # the process's counts outlive the test's event id
+
+
+def test_a_small_event_counts_every_time_and_lists_by_name(as_organiser, org, event):
+    from blueprints.invitations import delivery
+
+    _members(org, ["Zineb", "Amine"])
+    invite(event, everyone=True)
+    figures = delivery.figures(event)
+    assert figures.counted_at is None and figures.counts["queued"] == 2
+    html = as_organiser.get(f"/events/{event.id}/invitations?lang=fr").get_data(as_text=True)
+    assert ROW.findall(html) == ["Amine", "Zineb"]
+    assert "Chiffres au " not in html and "Dans l’ordre des invitations." not in html
