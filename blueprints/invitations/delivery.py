@@ -84,10 +84,10 @@ def figures(event: Event) -> Figures:
     kept = _kept.get(event.id)
     if kept is not None and time.monotonic() - kept[0] < seconds:
         return Figures(total, kept[1], kept[2])
-    counts = delivery_counts(event)
+    counts, counted_at = delivery_counts(event), utcnow()
     with _guard:
-        _kept[event.id] = (time.monotonic(), counts, utcnow())
-    return Figures(total, counts, _kept[event.id][2])
+        _kept[event.id] = (time.monotonic(), counts, counted_at)
+    return Figures(total, counts, counted_at)
 
 
 def forget(event: Event) -> None:
