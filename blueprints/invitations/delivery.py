@@ -10,13 +10,10 @@ rather than by name (a sort of every invitee); the search still finds anyone.
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import contains_eager
 
 from blueprints.events.models import Event
@@ -25,6 +22,7 @@ from blueprints.members import services as members
 from blueprints.members.models import Member
 from core import outbox
 from core.db import utcnow
+from core.kept import Kept
 from extensions import db
 
 
@@ -49,8 +47,7 @@ def delivery_counts(event: Event) -> dict[str, int]:
 
 LARGE = 5000  # invitations from which an event's delivery page is shown as said above
 
-_kept: dict[int, tuple[float, dict[str, int], datetime]] = {}
-_guard = threading.Lock()
+_counts = Kept("DELIVERY_COUNTS_SECONDS", 60)
 
 
 @dataclass
@@ -78,22 +75,15 @@ def invitation_total(event: Event) -> int:
 
 def figures(event: Event) -> Figures:
     total = invitation_total(event)
-    seconds = float(current_app.config.get("DELIVERY_COUNTS_SECONDS", 60))
-    if total < LARGE or seconds <= 0:
+    if total < LARGE or _counts.seconds() <= 0:
         return Figures(total, delivery_counts(event), None)
-    kept = _kept.get(event.id)
-    if kept is not None and time.monotonic() - kept[0] < seconds:
-        return Figures(total, kept[1], kept[2])
-    counts, counted_at = delivery_counts(event), utcnow()
-    with _guard:
-        _kept[event.id] = (time.monotonic(), counts, counted_at)
+    counts, counted_at = _counts.get(event.id, lambda: (delivery_counts(event), utcnow()))
     return Figures(total, counts, counted_at)
 
 
 def forget(event: Event) -> None:
     """The organiser changed the emails' states: count them again on the next page."""
-    with _guard:
-        _kept.pop(event.id, None)
+    _counts.forget(event.id)
 
 
 def invitations_page(

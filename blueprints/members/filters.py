@@ -10,38 +10,27 @@ than a filter that finds nobody or a tag missing from the choices for that minut
 
 from __future__ import annotations
 
-import threading
-import time
 from itertools import chain
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import Session
 
 from blueprints.members.models import Member, MemberTag
 from blueprints.members.services import tags_of, trades_of
+from core.kept import Kept
 
-_lists: dict[int, tuple[float, list[str], list[str]]] = {}
-_guard = threading.Lock()
+_lists = Kept("MEMBER_FILTER_CACHE_SECONDS", 60)
 
 
 def filter_lists(organisation_id: int) -> tuple[list[str], list[str]]:
     """(tags, trades) of the organisation's current members, in order."""
-    seconds = float(current_app.config.get("MEMBER_FILTER_CACHE_SECONDS", 60))
-    now = time.monotonic()
-    kept = _lists.get(organisation_id)
-    if seconds > 0 and kept is not None and now - kept[0] < seconds:
-        return kept[1], kept[2]
-    tags, trades = tags_of(organisation_id), trades_of(organisation_id)
-    if seconds > 0:
-        with _guard:
-            _lists[organisation_id] = (now, tags, trades)
-    return tags, trades
+    return _lists.get(
+        organisation_id, lambda: (tags_of(organisation_id), trades_of(organisation_id))
+    )
 
 
 def forget() -> None:
-    with _guard:
-        _lists.clear()
+    _lists.forget()
 
 
 def _after_flush(session: Session, _context) -> None:

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from blueprints.members import filters
 from blueprints.members.models import MemberTag
+from core import kept
 from extensions import db
 from tests.checkin.test_hot_path import statements
 from tests.conftest import make_member
@@ -41,7 +42,7 @@ def test_kept_lists_expire(app, org, monkeypatch):
     monkeypatch.setitem(app.config, "MEMBER_FILTER_CACHE_SECONDS", 60)
     filters.forget()
     clock = [100.0]
-    monkeypatch.setattr(filters.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(kept.time, "monotonic", lambda: clock[0])
     make_member(org, "Amina", trade="BTP")
     assert filters.filter_lists(org.id)[1] == ["BTP"]
     # Written behind the ORM's back (another process, say): seen once the copy expires.
