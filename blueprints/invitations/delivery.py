@@ -92,7 +92,8 @@ def invitations_page(
     """One page of the event's invitations, by name (for a LARGE event without a search or
     a state chosen: in the order they were invited, `total` of them); `query` searches the
     invitees as the members list does (name, company, email or phone)."""
-    in_order = total is not None and total >= LARGE and not query and not state
+    whole = total is not None and not query and not state  # every invitation: `total`
+    in_order = whole and total >= LARGE
     stmt = (
         sa.select(Invitation)
         .join(Member, Member.id == Invitation.member_id)
@@ -100,7 +101,7 @@ def invitations_page(
         .options(contains_eager(Invitation.member))
         .order_by(*((Invitation.id,) if in_order else (Member.full_name, Invitation.id)))
     )
-    if in_order:  # no count of the join: the event's invitations are `total`
+    if whole:  # no second count, of the join: the event's invitations are `total`
         listed = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=False)
         listed.total = total
         return listed

@@ -84,7 +84,6 @@ def index(event_id: int):
         page=page,
         state=state,
         query=query,
-        counts=figures.counts,
         figures=figures,
         latest=delivery.latest_messages([i.id for i in page.items]),
         notices=notices.pending_notices(event),
