@@ -168,9 +168,13 @@ def request(port: int, method: str, path: str, body, headers) -> tuple[int, byte
         conn.close()
 
 
-def csrf_token(html: str) -> str:
-    """The CSRF token of the (first) form of a page."""
-    return re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str | None:
+    """The CSRF token of the (first) form of a page, None when it has none."""
+    found = CSRF.search(html)
+    return found.group(1) if found else None
 
 
 def http_cookies(cookies=()):

@@ -4,15 +4,12 @@ a form's GET then POST, a phase of concurrent clients and its figures, the basel
 from __future__ import annotations
 
 import asyncio
-import re
 import statistics
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from _serve import HOST
-
-CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+from _serve import HOST, csrf_token
 
 
 @dataclass
@@ -93,13 +90,13 @@ async def form_then_post(phase: Phase, port: int, path: str, fields: dict, key: 
     """GET the page (its CSRF token and session cookie), then POST the form; expect 302."""
     status, headers, page = await http(port, "GET", path)
     phase.requests += 1
-    found = CSRF.search(page.decode("utf-8", "replace"))
-    if status != 200 or not found:
+    token = csrf_token(page.decode("utf-8", "replace"))
+    if status != 200 or not token:
         phase.errors += 1
         return False
     sent = time.perf_counter()
     status, _headers, _ = await http(
-        port, "POST", path, {**fields, "csrf_token": found.group(1)}, _cookie(headers)
+        port, "POST", path, {**fields, "csrf_token": token}, _cookie(headers)
     )
     done = time.perf_counter()
     phase.requests += 1
